@@ -1,0 +1,1 @@
+"""The application: task spec, CLI, runs, reports (and later the daemon)."""

@@ -1,0 +1,180 @@
+"""The `discover` command line: run tasks and look at their results.
+
+Each command parses its options, calls one library function and prints. Our own errors
+become one clear line on stderr and a non-zero exit (2 for a bad task file).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from discovery.errors import DiscoveryError, TaskSpecError
+from discovery.home import home_folder, open_store
+from discovery.progress import ProgressBar
+from discovery.report import BEST_FILENAMES, write_history_csv, write_history_jsonl
+from discovery.runner import run_task
+from discovery.spec import load_task
+from evolve import EvolveError
+from memory import Store, StoreError
+from science import ScienceError
+
+app = typer.Typer(
+    name="discover",
+    help="Self-evolving scientific discovery: propose -> verify -> remember.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+HomeOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--home", help="Home folder of the store and results [env DISCOVERY_HOME; ~/.discovery]"
+    ),
+]
+DbOption = Annotated[
+    str | None, typer.Option("--db", help="SQLAlchemy URL of the store (default: SQLite in home)")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object as the last line")]
+
+
+def _store(home: Path | None, db: str | None) -> tuple[Store, Path]:
+    folder = home_folder(home)
+    return open_store(folder, db), folder
+
+
+@app.command()
+def run(
+    task: Annotated[Path, typer.Argument(help="Task YAML (or a folder holding task.yaml)")],
+    evaluations: Annotated[int | None, typer.Option(help="Override budget.evaluations")] = None,
+    seconds: Annotated[float | None, typer.Option(help="Override budget.wall_seconds")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed (runs are deterministic given it)")] = 0,
+    out: Annotated[Path | None, typer.Option(help="Results folder [HOME/results/RUN]")] = None,
+    resume: Annotated[str | None, typer.Option(help="Continue this run id")] = None,
+    fresh: Annotated[bool, typer.Option(help="Start a new run even if one can be resumed")] = False,
+    home: HomeOption = None,
+    db: DbOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Run one task in the foreground until its budget is spent (Ctrl-C stops cleanly)."""
+    spec = load_task(task)
+    store, folder = _store(home, db)
+    budget = spec.budget_config(evaluations, seconds)
+    bar = ProgressBar(budget.evaluations, enabled=sys.stderr.isatty() or not json_output)
+    try:
+        result = run_task(
+            spec,
+            store,
+            folder / "results",
+            evaluations=evaluations,
+            seconds=seconds,
+            seed=seed,
+            out=out,
+            resume=resume,
+            fresh=fresh,
+            on_progress=bar,
+        )
+    finally:
+        bar.close()
+    if json_output:
+        print(json.dumps(result.to_json()))
+        return
+    best = result.best_metrics
+    print(
+        f"run {result.run_id}: {result.status} ({result.message}), {result.evaluations} evaluations"
+    )
+    if best is not None:
+        metric = spec.objective.metric
+        print(f"best {metric} = {best.get(metric)!r}")
+    print(f"results in {result.results}")
+
+
+@app.command()
+def history(
+    run_id: Annotated[str, typer.Argument(metavar="RUN", help="Run id (or unique prefix)")],
+    format: Annotated[str, typer.Option("--format", help="csv or jsonl")] = "csv",
+    home: HomeOption = None,
+    db: DbOption = None,
+) -> None:
+    """Export every evaluation of a run, in order."""
+    store, _ = _store(home, db)
+    run = store.get_run(run_id)
+    writers = {"csv": write_history_csv, "jsonl": write_history_jsonl}
+    if format not in writers:
+        raise typer.BadParameter("--format must be csv or jsonl")
+    writers[format](store, run.id, sys.stdout)
+
+
+@app.command()
+def best(
+    run_id: Annotated[str, typer.Argument(metavar="RUN", help="Run id (or unique prefix)")],
+    home: HomeOption = None,
+    db: DbOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Print the best candidate of a run and its metrics."""
+    store, _ = _store(home, db)
+    run = store.get_run(run_id)
+    found = store.best(run.id)
+    if json_output:
+        body = (
+            None
+            if found is None
+            else {"metrics": found.metrics, "candidate": found.content, "n": found.n}
+        )
+        print(json.dumps({"run": run.id, "best": body}))
+        return
+    if found is None:
+        print(f"run {run.id} has no valid candidate yet")
+        return
+    print(f"# run {run.id}, evaluation {found.n}, {BEST_FILENAMES[found.representation]}")
+    for name, value in sorted(found.metrics.items()):
+        print(f"# {name} = {value!r}")
+    print(found.content)
+
+
+@app.command()
+def runs(home: HomeOption = None, db: DbOption = None, json_output: JsonOption = False) -> None:
+    """List runs, newest first."""
+    store, _ = _store(home, db)
+    records = store.list_runs()
+    if json_output:
+        rows = [
+            {
+                "run": r.id,
+                "task": r.task_name,
+                "status": r.status,
+                "evaluations": r.evaluations,
+                "best_fitness": r.best_fitness,
+                "created": r.created_at.isoformat(),
+            }
+            for r in records
+        ]
+        print(json.dumps(rows))
+        return
+    print(f"{'run':<14}{'task':<32}{'status':<10}{'evals':>8}  created")
+    for r in records:
+        print(
+            f"{r.id:<14}{r.task_name[:31]:<32}{r.status:<10}{r.evaluations:>8}  {r.created_at:%Y-%m-%d %H:%M}"
+        )
+
+
+def main() -> None:
+    """Console entry point: our errors become one line on stderr and a non-zero exit."""
+    try:
+        app()
+    except TaskSpecError as error:
+        print(f"discover: task error: {error}", file=sys.stderr)
+        sys.exit(2)
+    except (DiscoveryError, EvolveError, StoreError, ScienceError) as error:
+        print(f"discover: {error}", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

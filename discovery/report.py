@@ -1,0 +1,145 @@
+"""The results folder of a run: best candidate, full history (CSV, JSONL), curve plot, report."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from memory import CandidateRecord, RunRecord, Store
+
+BEST_FILENAMES = {
+    "program": "best.py",
+    "vector": "best.json",
+    "smiles": "best.smi",
+    "text": "best.txt",
+}
+BASE_COLUMNS = ["n", "candidate", "valid", "error"]
+
+
+def history_rows(records: Iterable[CandidateRecord]) -> Iterator[dict[str, Any]]:
+    """One flat row per evaluation: n, candidate, valid, error, then the metrics."""
+    for record in records:
+        row = {
+            "n": record.n,
+            "candidate": record.content,
+            "valid": record.valid,
+            "error": record.error,
+        }
+        row.update(record.metrics)
+        row.update(
+            {
+                "hash": record.hash,
+                "parents": record.parents,
+                "proposer": record.proposer,
+                "island": record.island,
+                "feedback": record.feedback,
+                "seconds": record.eval_seconds,
+            }
+        )
+        yield row
+
+
+def metric_names(store: Store, run_id: str) -> list[str]:
+    """Every metric name any candidate of the run returned, sorted."""
+    names: set[str] = set()
+    for record in store.history(run_id):
+        names.update(record.metrics)
+    return sorted(names)
+
+
+def write_history_csv(store: Store, run_id: str, stream: TextIO) -> None:
+    """Export the history as CSV: n, candidate, valid, error, one column per metric."""
+    columns = BASE_COLUMNS + metric_names(store, run_id)
+    writer = csv.DictWriter(stream, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    for row in history_rows(store.history(run_id)):
+        writer.writerow(row)
+
+
+def write_history_jsonl(store: Store, run_id: str, stream: TextIO) -> None:
+    """Export the history as JSON lines (every field of every evaluation)."""
+    for row in history_rows(store.history(run_id)):
+        stream.write(json.dumps(row) + "\n")
+
+
+def best_curve(store: Store, run: RunRecord) -> tuple[list[int], list[float]]:
+    """Best objective value so far after each evaluation that improved it."""
+    metric = run.spec["objective"]["metric"]
+    maximize = run.spec["objective"].get("direction", "maximize") == "maximize"
+    xs, ys = [], []
+    best = None
+    for record in store.history(run.id):
+        value = record.metrics.get(metric) if record.valid else None
+        if value is None:
+            continue
+        if best is None or (value > best if maximize else value < best):
+            best = value
+            xs.append(record.n)
+            ys.append(value)
+    return xs, ys
+
+
+def plot_curve(store: Store, run: RunRecord, path: Path) -> None:
+    """PNG of the best score against the number of evaluations."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    xs, ys = best_curve(store, run)
+    figure, axis = plt.subplots(figsize=(6, 4), dpi=120)
+    if xs:
+        axis.step(xs + [run.evaluations], ys + [ys[-1]], where="post")
+    axis.set_xlabel("evaluations")
+    axis.set_ylabel(f"best {run.spec['objective']['metric']}")
+    axis.set_title(f"{run.task_name} (run {run.id})")
+    axis.grid(alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
+
+
+def write_results(store: Store, run_id: str, folder: Path) -> Path:
+    """Write the whole results folder for a run and return it."""
+    run = store.get_run(run_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    best = store.best(run_id)
+    if best is not None:
+        (folder / BEST_FILENAMES[best.representation]).write_text(best.content)
+        (folder / "best_metrics.json").write_text(json.dumps(best.metrics, indent=2))
+    with open(folder / "history.csv", "w", newline="") as stream:
+        write_history_csv(store, run_id, stream)
+    with open(folder / "history.jsonl", "w") as stream:
+        write_history_jsonl(store, run_id, stream)
+    plot_curve(store, run, folder / "curve.png")
+    (folder / "report.md").write_text(markdown_report(store, run, best))
+    return folder
+
+
+def markdown_report(store: Store, run: RunRecord, best: CandidateRecord | None) -> str:
+    """A short human summary of the run."""
+    invalid = store.count(run.id, valid=False)
+    objective = run.spec["objective"]
+    lines = [
+        f"# {run.task_name}: run {run.id}",
+        "",
+        f"- status: {run.status}{f' ({run.message})' if run.message else ''}",
+        f"- evaluations: {run.evaluations} ({invalid} invalid)",
+        f"- running time: {run.elapsed_seconds:.1f} s",
+        f"- objective: {objective.get('direction', 'maximize')} `{objective['metric']}`",
+        f"- seed: {run.seed}",
+        "",
+    ]
+    if best is None:
+        lines.append("No valid candidate yet.")
+    else:
+        lines += [f"## Best (evaluation {best.n})", "", "| metric | value |", "|---|---|"]
+        lines += [f"| {name} | {value:.10g} |" for name, value in sorted(best.metrics.items())]
+        if best.feedback:
+            lines += ["", f"Feedback: {best.feedback}"]
+        lines += ["", f"Candidate file: `{BEST_FILENAMES[best.representation]}`"]
+    lines += ["", "![best score vs evaluations](curve.png)", ""]
+    return "\n".join(lines)

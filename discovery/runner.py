@@ -1,0 +1,124 @@
+"""Run a task in the foreground: the library function behind `discover run`.
+
+The same task YAML with the same seed resumes its unfinished run from the store (nothing
+lost, nothing evaluated twice); `fresh=True` starts a new run; `resume=RUN_ID` continues a
+given run, finished or not (with a larger budget, say).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from discovery.report import write_results
+from discovery.spec import TaskSpec
+from evolve import Evolution, Progress
+from evolve.proposers import make_proposer
+from memory import Store
+from science import make_pool
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a run left: ids, status, budget use, the best candidate and the results folder."""
+
+    run_id: str
+    status: str
+    message: str
+    evaluations: int
+    best_metrics: dict[str, float] | None
+    best_candidate: str | None
+    results: Path
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable `--json` shape: run, status, evaluations, best {metrics, candidate}, results."""
+        best = None
+        if self.best_metrics is not None:
+            best = {"metrics": self.best_metrics, "candidate": self.best_candidate}
+        return {
+            "run": self.run_id,
+            "status": self.status,
+            "evaluations": self.evaluations,
+            "best": best,
+            "results": str(self.results),
+            "message": self.message,
+        }
+
+
+def choose_run(store: Store, spec: TaskSpec, seed: int, resume: str | None, fresh: bool) -> str:
+    """The run id to work on: the one asked for, the unfinished one of this task, or a new one."""
+    if resume:
+        return store.get_run(resume).id
+    key = spec.key(seed)
+    if not fresh:
+        found = store.resumable_run(key)
+        if found is not None:
+            return found.id
+    spec_json = spec.model_dump(mode="json")
+    return store.create_run(spec.name, key, spec_json, seed).id
+
+
+def run_task(
+    spec: TaskSpec,
+    store: Store,
+    results_root: Path,
+    *,
+    evaluations: int | None = None,
+    seconds: float | None = None,
+    seed: int = 0,
+    out: Path | None = None,
+    resume: str | None = None,
+    fresh: bool = False,
+    on_progress: Callable[[Progress], None] | None = None,
+    on_start: Callable[[Evolution], None] | None = None,
+) -> RunResult:
+    """Run (or resume) `spec` until its budget is spent, a stop is asked, or Ctrl-C."""
+    run_id = choose_run(store, spec, seed, resume, fresh)
+    run = store.get_run(run_id)
+    folder = out or results_root / run_id
+    evaluation = spec.evaluation_setup()
+    problem = spec.problem()
+    proposer = make_proposer(problem, spec.proposer.kind, **spec.proposer.options)
+    store.set_status(run_id, "running")
+    status, message = "failed", ""
+    with make_pool(spec.evaluation.sandbox, spec.evaluation.workers) as pool:
+        evolution = Evolution(
+            problem,
+            evaluation,
+            proposer,
+            pool,
+            store,
+            run_id,
+            config=spec.engine_config(),
+            budget=spec.budget_config(evaluations, seconds),
+            seed=run.seed,
+            seeds=spec.seed_candidates(),
+            on_progress=on_progress,
+        )
+        if on_start is not None:
+            on_start(evolution)
+        try:
+            outcome = evolution.run()
+            status, message = outcome.status, outcome.message
+        except KeyboardInterrupt:
+            status, message = "stopped", "interrupted (Ctrl-C); run the same command to resume"
+        except Exception as error:
+            message = f"{type(error).__name__}: {error}"
+            raise
+        finally:
+            store.save_engine_state(run_id, evolution.state(), evolution.elapsed_seconds)
+            store.set_status(run_id, status, message)
+            write_results(store, run_id, folder)
+    best = store.best(run_id)
+    return RunResult(
+        run_id=run_id,
+        status=status,
+        message=message,
+        evaluations=store.get_run(run_id).evaluations,
+        best_metrics=best.metrics if best else None,
+        best_candidate=best.content if best else None,
+        results=folder,
+    )

@@ -1,0 +1,1 @@
+"""FABFlex-style flexible blind docking: data, model, training, inference."""

@@ -1,0 +1,320 @@
+"""The evolution loop: propose -> verify -> remember, one generation at a time.
+
+A generation picks an island, selects parents and inspirations, asks the proposer for a
+batch, drops candidates already evaluated (content-addressed), verifies the rest in parallel,
+tells the proposer, and writes the candidates with the engine's state in one transaction.
+Randomness for generation `g` comes from ``default_rng([seed, g])``, so a run is
+deterministic given its seed and resumes from the store alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from evolve.config import Budget, EngineConfig
+from evolve.context import Context, Member, Proposal, Scored
+from evolve.errors import ObjectiveMissing, SeedFailed
+from evolve.population import Population, cell_of
+from evolve.problem import Problem, decode_vector
+from evolve.proposers.base import Proposer
+from evolve.selection import select_inspirations, select_parents
+from memory import CandidateRecord, NewCandidate, Store, candidate_hash
+from science import EvaluatorRef, Job, Limits, Verdict, VerifierPool
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """How to verify a candidate: the evaluator, its keyword params and the sandbox limits."""
+
+    evaluator: EvaluatorRef
+    params: dict[str, Any]
+    limits: Limits
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A snapshot reported after each generation."""
+
+    evaluations: int
+    invalid: int
+    best_value: float | None
+    generation: int
+    elapsed_seconds: float
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a call to `Evolution.run` ended."""
+
+    status: str  # finished | stopped
+    message: str
+    evaluations: int
+
+
+def job_payload(problem: Problem, content: str) -> Any:
+    """The value handed to the evaluator for a candidate's stored text."""
+    return decode_vector(content) if problem.representation == "vector" else content
+
+
+class Evolution:
+    """One run of the engine over a store; call `run()` to spend the budget."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        evaluation: Evaluation,
+        proposer: Proposer,
+        pool: VerifierPool,
+        store: Store,
+        run_id: str,
+        *,
+        config: EngineConfig | None = None,
+        budget: Budget | None = None,
+        seed: int = 0,
+        seeds: list[str] | None = None,
+        on_progress: Callable[[Progress], None] | None = None,
+    ) -> None:
+        self.problem = problem
+        self.evaluation = evaluation
+        self.proposer = proposer
+        self.pool = pool
+        self.store = store
+        self.run_id = run_id
+        self.config = config or EngineConfig()
+        self.budget = budget or Budget()
+        self.seed = seed
+        self.seeds = seeds or []
+        self.on_progress = on_progress
+        self.stop_event = threading.Event()
+        self.population = Population(self.config)
+        self.visits: dict[str, int] = {}
+        self.generation = 0
+        self.evaluations = 0
+        self.invalid = 0
+        self.known: set[str] = set()
+        self._elapsed_before = 0.0
+        self._started = time.monotonic()
+        self._restore()
+
+    # state ----------------------------------------------------------------------------------
+
+    def _restore(self) -> None:
+        run = self.store.get_run(self.run_id)
+        state = run.engine_state or {}
+        self.generation = int(state.get("generation", 0))
+        self.visits = {k: int(v) for k, v in state.get("visits", {}).items()}
+        if "proposer" in state:
+            self.proposer.load_state_dict(state["proposer"])
+        self._elapsed_before = run.elapsed_seconds
+        for record in self.store.history(self.run_id):
+            self.known.add(record.hash)
+            self.evaluations += 1
+            self.invalid += not record.valid
+            self.population.add(self._member(record))
+        if self.generation and self.config.islands > 1:
+            self.population.migrate()
+
+    def state(self) -> dict[str, Any]:
+        """The resumable engine state stored with every generation."""
+        live = {m.hash for isle in self.population.islands for m in isle}
+        return {
+            "generation": self.generation,
+            "visits": {h: c for h, c in self.visits.items() if h in live},
+            "proposer": self.proposer.state_dict(),
+        }
+
+    @property
+    def elapsed_seconds(self) -> float:
+        """Running time of this run over all its sessions."""
+        return self._elapsed_before + time.monotonic() - self._started
+
+    # the loop -------------------------------------------------------------------------------
+
+    def run(self) -> Outcome:
+        """Spend the budget (or until `stop_event` is set); return how it ended."""
+        if self.evaluations == 0 and self.seeds:
+            self._evaluate_seeds()
+        stale = 0
+        while not self.budget.exhausted(self.evaluations, self.elapsed_seconds):
+            if self.stop_event.is_set():
+                return Outcome("stopped", "stopped on request", self.evaluations)
+            added = self._generation()
+            stale = 0 if added else stale + 1
+            if stale >= self.config.max_stale_generations:
+                return Outcome(
+                    "finished",
+                    f"the proposer produced only known candidates for {stale} generations",
+                    self.evaluations,
+                )
+        return Outcome("finished", "budget spent", self.evaluations)
+
+    def _evaluate_seeds(self) -> None:
+        proposals = [Proposal(content=text, proposer="seed") for text in self.seeds]
+        scored = self._verify_and_store(proposals, island_of=lambda i: i % self.config.islands)
+        if scored and not any(s.member.valid for s in scored):
+            first = scored[0].member
+            raise SeedFailed(
+                f"every seed candidate failed verification; the first: {first.error or first.feedback}"
+            )
+
+    def _generation(self) -> int:
+        self.generation += 1
+        rng = np.random.default_rng([self.seed, self.generation])
+        island = self.generation % self.config.islands
+        if self.config.islands > 1 and self.generation % self.config.migration_interval == 0:
+            self.population.migrate()
+        members = self.population.candidates_for(island)
+        parents = select_parents(
+            members,
+            self.config.parents,
+            rng,
+            self.visits,
+            self.config.selection,
+            self.config.exploration,
+            self.config.rank_alpha,
+        )
+        for parent in parents:
+            self.visits[parent.hash] = self.visits.get(parent.hash, 0) + 1
+        chosen = {p.hash for p in parents}
+        inspirations = select_inspirations(
+            members, self.population.others(island), self.config.inspirations, rng, chosen
+        )
+        left = self.budget.evaluations_left(self.evaluations)
+        context = Context(
+            problem=self.problem,
+            generation=self.generation,
+            island=island,
+            parents=tuple(parents),
+            inspirations=tuple(inspirations),
+            best=self.population.best,
+            rng=rng,
+            evaluations_left=left,
+        )
+        size = self.config.batch_size if left is None else min(self.config.batch_size, left)
+        proposals = self.proposer.propose(context, size)
+        return len(self._verify_and_store(proposals[:size], island_of=lambda _i: island))
+
+    def _fresh(self, proposals: list[Proposal]) -> list[tuple[Proposal, str]]:
+        fresh = []
+        for proposal in proposals:
+            digest = candidate_hash(self.problem.representation, proposal.content)
+            if digest not in self.known:
+                self.known.add(digest)
+                fresh.append((proposal, digest))
+        return fresh
+
+    def _verify_and_store(
+        self, proposals: list[Proposal], island_of: Callable[[int], int]
+    ) -> list[Scored]:
+        fresh = self._fresh(proposals)
+        if not fresh:
+            return []
+        verdicts = self.pool.evaluate([self._job(p.content) for p, _ in fresh])
+        scored = []
+        for index, ((proposal, digest), verdict) in enumerate(zip(fresh, verdicts, strict=True)):
+            member = self._member_from_verdict(proposal, digest, verdict, island_of(index))
+            scored.append(Scored(proposal=proposal, member=member))
+        self.proposer.tell(scored)
+        new = [self._new_candidate(s, v) for s, v in zip(scored, verdicts, strict=True)]
+        self.store.add_candidates(self.run_id, new, self.state(), self.elapsed_seconds)
+        for item in scored:
+            self.evaluations += 1
+            self.invalid += not item.member.valid
+            self.population.add(item.member)
+        self._report()
+        return scored
+
+    def _job(self, content: str) -> Job:
+        try:
+            payload = job_payload(self.problem, content)
+        except ValueError as error:
+            payload = {"__invalid__": str(error)}
+        return Job(
+            evaluator=self.evaluation.evaluator,
+            candidate=payload,
+            representation=self.problem.representation,
+            params=self.evaluation.params,
+            limits=self.evaluation.limits,
+        )
+
+    def _member_from_verdict(
+        self, proposal: Proposal, digest: str, verdict: Verdict, island: int
+    ) -> Member:
+        metric = self.problem.objective.metric
+        fitness = None
+        if verdict.valid:
+            if metric not in verdict.metrics:
+                returned = ", ".join(sorted(verdict.metrics)) or "no numeric metric"
+                raise ObjectiveMissing(
+                    f"objective metric '{metric}' is not returned by evaluate(); "
+                    f"it returned: {returned}"
+                )
+            fitness = self.problem.objective.fitness(verdict.metrics[metric])
+        return Member(
+            hash=digest,
+            content=proposal.content,
+            fitness=fitness,
+            metrics=verdict.metrics,
+            valid=verdict.valid,
+            feedback=verdict.feedback,
+            error=verdict.error,
+            island=island,
+            parents=proposal.parents,
+        )
+
+    def _new_candidate(self, scored: Scored, verdict: Verdict) -> NewCandidate:
+        member = scored.member
+        map_elites = self.config.map_elites
+        return NewCandidate(
+            hash=member.hash,
+            representation=self.problem.representation,
+            content=member.content,
+            valid=member.valid,
+            metrics=member.metrics,
+            fitness=member.fitness,
+            parents=list(member.parents),
+            error=member.error,
+            feedback=member.feedback,
+            proposer=scored.proposal.proposer,
+            island=member.island,
+            cell=cell_of(member.metrics, map_elites) if map_elites else None,
+            eval_seconds=verdict.seconds,
+            artifacts=verdict.artifacts,
+        )
+
+    def _member(self, record: CandidateRecord) -> Member:
+        return Member(
+            hash=record.hash,
+            content=record.content,
+            fitness=record.fitness,
+            metrics=record.metrics,
+            valid=record.valid,
+            feedback=record.feedback,
+            error=record.error,
+            island=record.island % self.config.islands,
+            n=record.n,
+            parents=tuple(record.parents),
+        )
+
+    def _report(self) -> None:
+        if self.on_progress is None:
+            return
+        best = self.population.best
+        self.on_progress(
+            Progress(
+                evaluations=self.evaluations,
+                invalid=self.invalid,
+                best_value=self.problem.objective.value(best.fitness) if best else None,
+                generation=self.generation,
+                elapsed_seconds=self.elapsed_seconds,
+            )
+        )

@@ -1,0 +1,15 @@
+"""The memory bank: runs, candidates, scores, lineage and artifacts in a real database."""
+
+from memory.errors import RunNotFound, StoreError
+from memory.records import CandidateRecord, NewCandidate, RunRecord
+from memory.store import Store, candidate_hash
+
+__all__ = [
+    "CandidateRecord",
+    "NewCandidate",
+    "RunNotFound",
+    "RunRecord",
+    "Store",
+    "StoreError",
+    "candidate_hash",
+]

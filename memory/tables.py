@@ -1,0 +1,100 @@
+"""SQLAlchemy 2 tables of the memory bank.
+
+One candidate is one row, written once: content-addressed within its run by `hash`
+(representation + text) and numbered by `n`, its 1-based evaluation index, so that a crash
+never loses or doubles an evaluation. Large evaluator artifacts live in `artifacts`, out of
+the hot `candidates` table.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now, for timestamps."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of all memory tables."""
+
+
+class RunRow(Base):
+    """One run of one task: its spec, status, budget use and the engine's resumable state."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    task_name: Mapped[str] = mapped_column(String(200), index=True)
+    key: Mapped[str] = mapped_column(String(64), index=True)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    seed: Mapped[int] = mapped_column(Integer, default=0)
+    evaluations: Mapped[int] = mapped_column(Integer, default=0)
+    elapsed_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    best_fitness: Mapped[float | None] = mapped_column(Float, nullable=True)
+    engine_state: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    message: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+class CandidateRow(Base):
+    """One evaluated candidate with its verdict, lineage and place in the population."""
+
+    __tablename__ = "candidates"
+    __table_args__ = (
+        UniqueConstraint("run_id", "n", name="uq_candidates_run_n"),
+        UniqueConstraint("run_id", "hash", name="uq_candidates_run_hash"),
+        Index("ix_candidates_run_fitness", "run_id", "valid", "fitness"),
+        Index("ix_candidates_run_island_fitness", "run_id", "island", "fitness"),
+        Index("ix_candidates_run_cell", "run_id", "cell"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    n: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+    representation: Mapped[str] = mapped_column(String(20))
+    content: Mapped[str] = mapped_column(Text)
+    parents: Mapped[list[str]] = mapped_column(JSON, default=list)
+    metrics: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    fitness: Mapped[float | None] = mapped_column(Float, nullable=True)
+    valid: Mapped[bool] = mapped_column(Boolean)
+    error: Mapped[str] = mapped_column(Text, default="")
+    feedback: Mapped[str] = mapped_column(Text, default="")
+    proposer: Mapped[str] = mapped_column(String(100), default="")
+    island: Mapped[int] = mapped_column(Integer, default=0)
+    cell: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    eval_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ArtifactRow(Base):
+    """A JSON artifact an evaluator returned for a candidate (kept out of the hot table)."""
+
+    __tablename__ = "artifacts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    candidate_id: Mapped[int] = mapped_column(
+        ForeignKey("candidates.id", ondelete="CASCADE"), index=True
+    )
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -1,0 +1,1 @@
+"""Molecular optimization: RDKit oracles, molecule tasks, graph GA, SMILES policy, RePO."""

@@ -1,0 +1,19 @@
+"""Verification runtime: run evaluators on candidates in killable, resource-limited sandboxes."""
+
+from science.errors import EvaluatorNotFound, SandboxError, ScienceError
+from science.evaluation import EvaluatorRef, Job, Limits, Verdict
+from science.pool import InProcessPool, SandboxPool, VerifierPool, make_pool
+
+__all__ = [
+    "EvaluatorNotFound",
+    "EvaluatorRef",
+    "InProcessPool",
+    "Job",
+    "Limits",
+    "SandboxError",
+    "SandboxPool",
+    "ScienceError",
+    "Verdict",
+    "VerifierPool",
+    "make_pool",
+]

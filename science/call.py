@@ -1,0 +1,65 @@
+"""Load an evaluator and call it on one candidate: the part that runs inside the sandbox."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from science.errors import EvaluatorNotFound
+from science.evaluation import EvaluatorRef, Job, Verdict
+
+PROGRAM_FILENAME = "candidate.py"
+
+
+def load_evaluator(ref: EvaluatorRef) -> Callable[..., Any]:
+    """Import the evaluator's module (a file or a dotted name) and return its function."""
+    if ref.is_file:
+        path = Path(ref.target)
+        folder = str(path.parent)
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
+        spec = importlib.util.spec_from_file_location(f"_evaluator_{path.stem}", path)
+        if spec is None or spec.loader is None:
+            raise EvaluatorNotFound(f"cannot load evaluator file {path}")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    else:
+        module = importlib.import_module(ref.target)
+    function = getattr(module, ref.function, None)
+    if not callable(function):
+        raise EvaluatorNotFound(f"evaluator {ref}: no function '{ref.function}' in {ref.target}")
+    return function
+
+
+def candidate_argument(job: Job, workdir: Path) -> Any:
+    """What the evaluator receives: a file path for programs, the value itself otherwise."""
+    if job.representation == "program":
+        path = workdir / PROGRAM_FILENAME
+        path.write_text(str(job.candidate))
+        return str(path)
+    return job.candidate
+
+
+def call_evaluator(job: Job, workdir: Path) -> Verdict:
+    """Evaluate `job` in the current process; exceptions become an invalid verdict."""
+    start = time.perf_counter()
+    try:
+        function = load_evaluator(job.evaluator)
+        result = function(candidate_argument(job, workdir), **job.params)
+    except BaseException as error:  # noqa: BLE001 - the candidate may raise anything
+        return Verdict.failure(format_exception(error), time.perf_counter() - start)
+    return Verdict.from_result(result, time.perf_counter() - start)
+
+
+def format_exception(error: BaseException, max_chars: int = 2000) -> str:
+    """A short, readable error text: the exception and the last frames of its traceback."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename != __file__]
+    where = "".join(traceback.format_list(frames[-3:]))
+    text = where + "".join(traceback.format_exception_only(type(error), error))
+    return text.strip()[-max_chars:]

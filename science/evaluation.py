@@ -1,0 +1,142 @@
+"""The data that crosses the sandbox boundary: what to evaluate, under which limits, and the verdict.
+
+Everything here is plain data (JSON-friendly) so that it can be sent to a worker process or a
+Ray task unchanged.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from science.errors import EvaluatorNotFound
+
+RESERVED_KEYS = ("valid", "feedback", "artifacts")
+
+
+@dataclass(frozen=True)
+class EvaluatorRef:
+    """Where the user's `evaluate` function lives.
+
+    `target` is an absolute path to a ``.py`` file when `is_file`, else a dotted module name.
+    """
+
+    target: str
+    function: str
+    is_file: bool
+
+    @classmethod
+    def parse(cls, text: str, base_dir: Path) -> EvaluatorRef:
+        """Parse ``"file.py:function"`` (relative to `base_dir`) or ``"package.module:function"``."""
+        if ":" not in text:
+            raise EvaluatorNotFound(
+                f"evaluator '{text}' must be 'file.py:function' or 'package.module:function'"
+            )
+        target, function = text.rsplit(":", 1)
+        if not function.isidentifier():
+            raise EvaluatorNotFound(f"evaluator '{text}': '{function}' is not a function name")
+        if target.endswith(".py") or "/" in target:
+            path = (base_dir / target).resolve()
+            if not path.is_file():
+                raise EvaluatorNotFound(f"evaluator file not found: {path} (from '{text}')")
+            return cls(target=str(path), function=function, is_file=True)
+        if importlib.util.find_spec(target) is None:
+            raise EvaluatorNotFound(
+                f"evaluator module '{target}' cannot be imported (from '{text}')"
+            )
+        return cls(target=target, function=function, is_file=False)
+
+    def __str__(self) -> str:
+        return f"{self.target}:{self.function}"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for one evaluation. `None` means no limit of that kind."""
+
+    timeout_seconds: float = 60.0
+    memory_mb: int | None = 2048
+    cpu_seconds: float | None = None
+    output_mb: int = 64
+    max_processes: int = 64
+
+
+@dataclass(frozen=True)
+class Job:
+    """One evaluation: call `evaluator(candidate, **params)` under `limits`.
+
+    `candidate` is the JSON value handed to the evaluator, except for programs
+    (`representation == "program"`), where it is the source text that the sandbox writes
+    to a file and whose path is handed over instead.
+    """
+
+    evaluator: EvaluatorRef
+    candidate: Any
+    representation: str
+    params: dict[str, Any] = field(default_factory=dict)
+    limits: Limits = field(default_factory=Limits)
+
+
+@dataclass
+class Verdict:
+    """The outcome of one evaluation, whatever happened inside the sandbox."""
+
+    valid: bool
+    metrics: dict[str, float] = field(default_factory=dict)
+    feedback: str = ""
+    error: str = ""
+    artifacts: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @classmethod
+    def failure(cls, error: str, seconds: float = 0.0) -> Verdict:
+        """A verdict for a candidate that could not be evaluated."""
+        return cls(valid=False, error=error, seconds=seconds)
+
+    @classmethod
+    def from_result(cls, result: Any, seconds: float = 0.0) -> Verdict:
+        """Turn an evaluator's return value (a dict, per the task contract) into a verdict."""
+        if not isinstance(result, dict):
+            return cls.failure(
+                f"evaluate() must return a dict, it returned {type(result).__name__}", seconds
+            )
+        metrics: dict[str, float] = {}
+        artifacts = dict(result.get("artifacts") or {})
+        problems = []
+        for key, value in result.items():
+            if key in RESERVED_KEYS:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                artifacts.setdefault(key, value)
+                continue
+            if not math.isfinite(value):
+                problems.append(f"metric '{key}' is {value}")
+            metrics[key] = float(value)
+        valid = bool(result.get("valid", True)) and not problems
+        return cls(
+            valid=valid,
+            metrics=metrics,
+            feedback=str(result.get("feedback", "") or ""),
+            error="; ".join(problems),
+            artifacts=artifacts,
+            seconds=seconds,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly form."""
+        return {
+            "valid": self.valid,
+            "metrics": self.metrics,
+            "feedback": self.feedback,
+            "error": self.error,
+            "artifacts": self.artifacts,
+            "seconds": self.seconds,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Verdict:
+        """Inverse of `to_dict`."""
+        return cls(**data)

@@ -1,0 +1,145 @@
+"""Pools that evaluate many jobs at once and return verdicts in the jobs' order.
+
+`SandboxPool` keeps one warm worker process per slot (see `science.worker`) and feeds them
+from threads; a worker that dies is replaced and its job is reported invalid, never lost.
+`InProcessPool` calls trusted evaluators directly (no isolation), for benchmarks of the
+loop itself and for evaluators that are part of the platform.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import subprocess
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Protocol
+
+from science.call import call_evaluator
+from science.errors import SandboxError
+from science.evaluation import Job, Verdict
+from science.protocol import read_message, write_message
+
+WORKER_GRACE_SECONDS = 30.0
+
+
+class VerifierPool(Protocol):
+    """Anything that turns a list of jobs into verdicts, in order."""
+
+    def evaluate(self, jobs: list[Job]) -> list[Verdict]: ...
+
+    def close(self) -> None: ...
+
+
+class _Worker:
+    """Client side of one `science.worker` process."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "science.worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=Path(__file__).resolve().parent.parent,
+            start_new_session=True,
+        )
+
+    def evaluate(self, job: Job) -> Verdict:
+        result: list[object] = []
+
+        def exchange() -> None:
+            write_message(self.process.stdin, job)
+            result.append(read_message(self.process.stdout))
+
+        thread = threading.Thread(target=exchange, daemon=True)
+        thread.start()
+        thread.join(job.limits.timeout_seconds + WORKER_GRACE_SECONDS)
+        if thread.is_alive() or not result or not isinstance(result[0], Verdict):
+            raise SandboxError("sandbox worker stopped answering")
+        return result[0]
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            stream.close()
+
+
+class SandboxPool:
+    """Evaluate jobs in `workers` parallel sandboxes (default: one per CPU core)."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.size = workers or os.cpu_count() or 1
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: list[_Worker] = []
+        self._lock = threading.Lock()
+        self._executor = ThreadPoolExecutor(self.size, thread_name_prefix="sandbox")
+
+    def _acquire(self) -> _Worker:
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            with self._lock:
+                worker = _Worker()
+                self._all.append(worker)
+                return worker
+
+    def _replace(self, worker: _Worker) -> None:
+        worker.close()
+        with self._lock:
+            self._all.remove(worker)
+
+    def _evaluate_one(self, job: Job) -> Verdict:
+        worker = self._acquire()
+        try:
+            verdict = worker.evaluate(job)
+        except (SandboxError, OSError, EOFError) as error:
+            self._replace(worker)
+            return Verdict.failure(f"sandbox worker died during evaluation: {error}")
+        self._idle.put(worker)
+        return verdict
+
+    def evaluate(self, jobs: list[Job]) -> list[Verdict]:
+        """Evaluate all jobs, at most `size` at a time; verdicts in the jobs' order."""
+        return list(self._executor.map(self._evaluate_one, jobs))
+
+    def close(self) -> None:
+        """Stop every worker process."""
+        self._executor.shutdown(wait=True)
+        with self._lock:
+            for worker in self._all:
+                worker.close()
+            self._all.clear()
+
+    def __enter__(self) -> SandboxPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class InProcessPool:
+    """Evaluate trusted evaluators in this process, one after another, with no limits."""
+
+    def __init__(self, workdir: Path | None = None) -> None:
+        self.workdir = workdir or Path.cwd()
+
+    def evaluate(self, jobs: list[Job]) -> list[Verdict]:
+        """Call each evaluator directly; exceptions still become invalid verdicts."""
+        return [call_evaluator(job, self.workdir) for job in jobs]
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+    def __enter__(self) -> InProcessPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def make_pool(sandbox: bool = True, workers: int | None = None) -> VerifierPool:
+    """The pool a run uses: sandboxed unless the task says its evaluator is trusted."""
+    return SandboxPool(workers) if sandbox else InProcessPool()
