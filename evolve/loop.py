@@ -218,7 +218,7 @@ class Evolution:
         fresh = self._fresh(proposals)
         if not fresh:
             return []
-        verdicts = self.pool.evaluate([self._job(p.content) for p, _ in fresh])
+        verdicts = self._verify([proposal.content for proposal, _ in fresh])
         scored = []
         for index, ((proposal, digest), verdict) in enumerate(zip(fresh, verdicts, strict=True)):
             member = self._member_from_verdict(proposal, digest, verdict, island_of(index))
@@ -233,11 +233,23 @@ class Evolution:
         self._report()
         return scored
 
-    def _job(self, content: str) -> Job:
-        try:
-            payload = job_payload(self.problem, content)
-        except ValueError as error:
-            payload = {"__invalid__": str(error)}
+    def _verify(self, contents: list[str]) -> list[Verdict]:
+        """Verdicts in order; a candidate whose text is malformed is invalid without a call."""
+        verdicts: list[Verdict | None] = [None] * len(contents)
+        jobs, slots = [], []
+        for index, content in enumerate(contents):
+            try:
+                payload = job_payload(self.problem, content)
+            except ValueError as error:
+                verdicts[index] = Verdict.failure(f"malformed candidate: {error}")
+                continue
+            jobs.append(self._job(payload))
+            slots.append(index)
+        for index, verdict in zip(slots, self.pool.evaluate(jobs), strict=True):
+            verdicts[index] = verdict
+        return verdicts  # type: ignore[return-value]
+
+    def _job(self, payload: Any) -> Job:
         return Job(
             evaluator=self.evaluation.evaluator,
             candidate=payload,

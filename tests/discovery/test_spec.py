@@ -1,0 +1,91 @@
+"""The task contract: valid YAMLs load with resolved paths; broken ones say what and where."""
+
+from pathlib import Path
+
+import pytest
+
+from discovery.errors import TaskSpecError
+from discovery.spec import load_task
+from tests.fixtures.tasks import write_task
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_builtin_circle_packing_task_loads_with_paths_resolved():
+    spec = load_task(REPO / "tasks" / "circle_packing" / "task.yaml")
+    setup = spec.evaluation_setup()
+    assert spec.representation == "vector"
+    assert Path(setup.evaluator.target) == REPO / "tasks" / "circle_packing" / "evaluator.py"
+
+
+def test_task_outside_the_repo_resolves_against_its_own_folder(tmp_path):
+    path = write_task(tmp_path / "elsewhere")
+    spec = load_task(path)
+    assert Path(spec.evaluation_setup().evaluator.target) == tmp_path / "elsewhere" / "evaluator.py"
+
+
+def test_a_folder_stands_for_its_task_yaml(tmp_path):
+    write_task(tmp_path)
+    assert load_task(tmp_path).name == "sphere"
+
+
+def test_broken_yaml_names_file_and_line(tmp_path):
+    path = tmp_path / "task.yaml"
+    path.write_text("name: x\nobjective: {metric: a\nrepresentation: vector\n")
+    with pytest.raises(TaskSpecError, match=r"task\.yaml line \d+: not valid YAML"):
+        load_task(path)
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"objective": None}, "field `objective`"),
+        ({"budget": {"evaluations": "many"}}, "field `budget.evaluations`"),
+        ({"name": "Has Spaces"}, "field `name`"),
+        ({"representation": "graph"}, "field `representation`"),
+        ({"vector": None}, "needs `vector: {size, low, high}`"),
+        ({"engine": {"islands": 0}}, "field `engine.islands`"),
+        ({"evaluation": {"timout_seconds": 3}}, "field `evaluation.timout_seconds`"),
+    ],
+)
+def test_invalid_field_is_named_in_the_error(tmp_path, fields, expected):
+    path = write_task(tmp_path, **fields)
+    with pytest.raises(TaskSpecError, match="task.yaml") as error:
+        load_task(path)
+    assert expected in str(error.value)
+
+
+def test_unknown_evaluator_file_is_reported_with_its_path(tmp_path):
+    path = write_task(tmp_path, evaluator="missing.py:evaluate")
+    with pytest.raises(TaskSpecError, match=r"evaluator file not found: .*missing\.py"):
+        load_task(path)
+
+
+def test_unknown_evaluator_module_is_reported(tmp_path):
+    path = write_task(tmp_path, evaluator="no_such_package.scoring:evaluate")
+    with pytest.raises(TaskSpecError, match="no_such_package.scoring"):
+        load_task(path)
+
+
+def test_program_task_reads_its_seed_file(tmp_path):
+    (tmp_path / "seed.py").write_text("x = 1\n")
+    path = write_task(tmp_path, representation="program", seed="seed.py", vector=None)
+    assert load_task(path).seed_candidates() == ["x = 1\n"]
+
+
+def test_missing_seed_file_is_reported(tmp_path):
+    path = write_task(tmp_path, representation="program", seed="nope.py", vector=None)
+    with pytest.raises(TaskSpecError, match="field `seed`: file not found"):
+        load_task(path)
+
+
+def test_vector_seed_of_wrong_size_is_rejected(tmp_path):
+    path = write_task(tmp_path, seed=[0.1, 0.2])
+    with pytest.raises(TaskSpecError, match="size 4"):
+        load_task(path)
+
+
+def test_same_task_and_seed_give_the_same_run_key(tmp_path):
+    spec = load_task(write_task(tmp_path))
+    assert spec.key(1) == load_task(tmp_path / "task.yaml").key(1)
+    assert spec.key(1) != spec.key(2)
