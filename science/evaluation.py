@@ -43,7 +43,11 @@ class EvaluatorRef:
             if not path.is_file():
                 raise EvaluatorNotFound(f"evaluator file not found: {path} (from '{text}')")
             return cls(target=str(path), function=function, is_file=True)
-        if importlib.util.find_spec(target) is None:
+        try:
+            found = importlib.util.find_spec(target)
+        except ImportError:
+            found = None
+        if found is None:
             raise EvaluatorNotFound(
                 f"evaluator module '{target}' cannot be imported (from '{text}')"
             )
