@@ -1,0 +1,180 @@
+"""Read proteins (PDB, via Biopython) and ligands (SDF, MOL2, SMILES, via RDKit).
+
+Proteins become one record per standard amino-acid residue: Cα, backbone N/C/O and the
+residue type, over all chains of the first model. Waters and hetero groups are dropped;
+Biopython keeps the highest-occupancy alternate location of each atom. A residue with no
+Cα is skipped; a missing N, C or O is filled with the Cα position (logged).
+
+Ligands keep their hydrogens and bond orders. A SMILES string gets one 3D conformer from
+RDKit's ETKDG (Riniker & Landrum, 2015). Anything unreadable raises `StructureError`
+naming the file.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from Bio.PDB import PDBParser
+from Bio.PDB.Polypeptide import is_aa
+from rdkit import Chem
+from rdkit.Chem import AllChem
+
+from docking.errors import StructureError
+
+log = logging.getLogger(__name__)
+
+AMINO_ACIDS = (
+    "ALA ARG ASN ASP CYS GLN GLU GLY HIS ILE LEU LYS MET PHE PRO SER THR TRP TYR VAL".split()
+)
+UNKNOWN_RESIDUE = len(AMINO_ACIDS)  # index of any non-standard amino acid (e.g. MSE)
+BACKBONE_ATOMS = ("N", "C", "O")
+LIGAND_SUFFIXES = (".sdf", ".mol", ".mol2")
+
+
+@dataclass(frozen=True)
+class Protein:
+    """Residue-level protein: one row per amino-acid residue, in file order.
+
+    Shapes: ca (R, 3), backbone (R, 3, 3) for N, C, O; residue_type (R,) in 0..20.
+    `residue_ids` are (chain, number, insertion code) for writing PDB files back.
+    """
+
+    name: str
+    ca: np.ndarray
+    backbone: np.ndarray
+    residue_type: np.ndarray
+    residue_ids: tuple[tuple[str, int, str], ...]
+
+    @property
+    def num_residues(self) -> int:
+        """Number of residues kept."""
+        return len(self.residue_type)
+
+
+def parse_protein(text: str, name: str) -> Protein:
+    """Parse PDB text into a `Protein`; `name` (a path or id) appears in errors."""
+    try:
+        structure = PDBParser(QUIET=True).get_structure(name, io.StringIO(text))
+        models = list(structure)
+    except Exception as error:  # Biopython raises many types on corrupt input
+        raise StructureError(f"{name}: not a readable PDB file ({error})") from error
+    if not models:
+        raise StructureError(f"{name}: no ATOM records; is this a PDB file?")
+    ca, backbone, types, ids = [], [], [], []
+    filled = 0
+    for chain in models[0]:
+        for residue in chain:
+            if residue.id[0] != " " or not is_aa(residue, standard=False) or "CA" not in residue:
+                continue
+            ca_xyz = residue["CA"].coord
+            atoms = [residue[a].coord if a in residue else ca_xyz for a in BACKBONE_ATOMS]
+            filled += sum(a not in residue for a in BACKBONE_ATOMS)
+            ca.append(ca_xyz)
+            backbone.append(atoms)
+            resname = residue.get_resname()
+            types.append(AMINO_ACIDS.index(resname) if resname in AMINO_ACIDS else UNKNOWN_RESIDUE)
+            ids.append((chain.id, int(residue.id[1]), residue.id[2].strip()))
+    if not ca:
+        raise StructureError(
+            f"{name}: no amino-acid residue with a CA atom; give a protein PDB file"
+        )
+    if filled:
+        log.info("%s: %d missing backbone atoms filled with the CA position", name, filled)
+    return Protein(
+        name=name,
+        ca=np.asarray(ca, dtype=np.float64),
+        backbone=np.asarray(backbone, dtype=np.float64),
+        residue_type=np.asarray(types, dtype=np.int64),
+        residue_ids=tuple(ids),
+    )
+
+
+def load_protein(path: Path | str) -> Protein:
+    """Read a PDB file into a `Protein`."""
+    path = Path(path)
+    try:
+        text = path.read_text(errors="replace")
+    except OSError as error:
+        raise StructureError(f"{path}: cannot read protein file ({error.strerror})") from error
+    return parse_protein(text, str(path))
+
+
+def parse_ligand_block(text: str, fmt: str, name: str) -> Chem.Mol:
+    """Parse an SDF/MOL (`fmt` "sdf") or MOL2 (`fmt` "mol2") block, hydrogens kept."""
+    if fmt == "mol2":
+        mol = Chem.MolFromMol2Block(text, sanitize=True, removeHs=False)
+    elif fmt == "sdf":
+        mol = Chem.MolFromMolBlock(text, sanitize=True, removeHs=False)
+    else:
+        raise StructureError(f"{name}: unknown ligand format {fmt!r}; use sdf or mol2")
+    if mol is None or mol.GetNumAtoms() == 0:
+        raise StructureError(
+            f"{name}: RDKit cannot read or sanitize this {fmt} ligand; "
+            "check the file, or give the ligand in another format (SDF, MOL2, SMILES)"
+        )
+    return mol
+
+
+def load_ligand_file(path: Path | str, fallback: Path | str | None = None) -> Chem.Mol:
+    """Read a ligand file (SDF or MOL2); if it fails and `fallback` is given, read that.
+
+    PDBbind practice: load the SDF and fall back to the MOL2 when RDKit cannot sanitize it.
+    """
+    path = Path(path)
+    try:
+        fmt = "mol2" if path.suffix.lower() == ".mol2" else "sdf"
+        if path.suffix.lower() not in LIGAND_SUFFIXES:
+            raise StructureError(f"{path}: ligand files must end in .sdf, .mol or .mol2")
+        try:
+            text = path.read_text(errors="replace")
+        except OSError as error:
+            raise StructureError(f"{path}: cannot read ligand file ({error.strerror})") from error
+        return parse_ligand_block(text, fmt, str(path))
+    except StructureError:
+        if fallback is None:
+            raise
+        log.info("%s unreadable; falling back to %s", path, fallback)
+        return load_ligand_file(fallback)
+
+
+def ligand_from_smiles(smiles: str, seed: int = 0) -> Chem.Mol:
+    """A 3D molecule with explicit hydrogens from SMILES, embedded with ETKDGv3."""
+    mol = Chem.MolFromSmiles(smiles)
+    if mol is None:
+        raise StructureError(f"SMILES {smiles!r}: RDKit cannot parse it; check the string")
+    return embed_conformer(Chem.AddHs(mol), seed=seed, name=f"SMILES {smiles!r}")
+
+
+def embed_conformer(mol: Chem.Mol, seed: int = 0, name: str = "ligand") -> Chem.Mol:
+    """A copy of `mol` (hydrogens added) with one fresh ETKDGv3 conformer.
+
+    Docking starts from such a conformer, never from the input pose, so that no crystal
+    geometry leaks into a prediction.
+    """
+    mol = Chem.AddHs(Chem.Mol(mol), addCoords=mol.GetNumConformers() > 0)
+    params = AllChem.ETKDGv3()
+    params.randomSeed = seed
+    if AllChem.EmbedMolecule(mol, params) != 0:
+        params.useRandomCoords = True
+        if AllChem.EmbedMolecule(mol, params) != 0:
+            raise StructureError(f"{name}: RDKit ETKDG could not embed a 3D conformer")
+    return mol
+
+
+def load_ligand(source: str | Path, seed: int = 0) -> Chem.Mol:
+    """A ligand from a file path (SDF/MOL2) or, if no such file exists, a SMILES string."""
+    text = str(source)
+    if Path(text).suffix.lower() in LIGAND_SUFFIXES or _is_file(text):
+        return load_ligand_file(text)
+    return ligand_from_smiles(text, seed=seed)
+
+
+def _is_file(text: str) -> bool:
+    try:
+        return Path(text).is_file()
+    except OSError:  # e.g. a SMILES longer than the file-name limit
+        return False
