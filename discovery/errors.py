@@ -7,3 +7,11 @@ class DiscoveryError(Exception):
 
 class TaskSpecError(DiscoveryError):
     """A task YAML is malformed: the message names the file, the field and what was expected."""
+
+
+class JobStateError(DiscoveryError):
+    """A job verb does not apply to the job's current state (resume a finished job, say)."""
+
+
+class DaemonError(DiscoveryError):
+    """The daemon cannot start or serve (already running, unsafe bind without a token)."""

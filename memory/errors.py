@@ -7,3 +7,7 @@ class StoreError(Exception):
 
 class RunNotFound(StoreError):
     """No run (or job) with the given id exists in the store."""
+
+
+class JobNotFound(RunNotFound):
+    """No job with the given id exists in the store."""

@@ -1,0 +1,130 @@
+"""Jobs: tasks submitted to the daemon's queue, and the verbs that act on them.
+
+`submit_job` validates the task (`load_task`) before anything is queued, so a malformed
+submission is rejected with the task error and leaves no trace. A job owns one run from the
+moment it is queued; `resolve_run` lets a job id stand wherever a run id does. The verbs
+(`cancel_job`, `pause_job`, `resume_job`) only write the store: a running job gets a
+request that the daemon carries out by stopping its process.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from discovery.errors import JobStateError
+from discovery.spec import TaskSpec, load_task, parse_task
+from memory import RunRecord, Store
+from memory.jobs import FINAL_STATES, JobQueue, JobRecord
+
+JOB_PREFIX = "job-"
+
+
+def submit_job(
+    store: Store,
+    task_path: Path | str,
+    *,
+    priority: int = 0,
+    name: str | None = None,
+    seed: int = 0,
+) -> JobRecord:
+    """Validate the task YAML at `task_path` and queue it; raises `TaskSpecError` if bad."""
+    spec = load_task(task_path)
+    run_fields = {
+        "task_name": spec.name,
+        "key": uuid.uuid4().hex,  # a job's run is its own: never resumed by `discover run`
+        "spec": spec.model_dump(mode="json"),
+        "seed": seed,
+    }
+    return JobQueue(store).submit(name or spec.name, str(spec.folder), run_fields, priority)
+
+
+def job_spec(store: Store, job: JobRecord) -> TaskSpec:
+    """The task as validated at submission, with paths resolved against its folder."""
+    run = store.get_run(job.run_id)
+    return parse_task(run.spec, Path(job.folder), f"job {job.id}")
+
+
+def resolve_run(store: Store, ident: str) -> RunRecord:
+    """The run named by a run id, a job id, or a unique prefix of either."""
+    if ident.startswith(JOB_PREFIX):
+        return store.get_run(JobQueue(store).get(ident).run_id)
+    return store.get_run(ident)
+
+
+def job_status(store: Store, job: JobRecord) -> dict[str, Any]:
+    """The `discover status --json` shape: job, state, run, evaluations, best and more."""
+    run = store.get_run(job.run_id)
+    found = store.best(run.id)
+    best = None
+    if found is not None:
+        best = {"metrics": found.metrics, "candidate": found.content, "n": found.n}
+    budget = (run.spec.get("budget") or {}).get("evaluations")
+    return {
+        "job": job.id,
+        "name": job.name,
+        "state": job.state,
+        "run": run.id,
+        "evaluations": run.evaluations,
+        "budget": budget,
+        "best": best,
+        "priority": job.priority,
+        "message": job.message or run.message,
+        "attempts": job.attempts,
+        "request": job.request,
+        "created": job.created_at.isoformat(),
+    }
+
+
+def cancel_job(store: Store, ident: str) -> JobRecord:
+    """Cancel a job: at once if it waits, else ask the daemon to stop its process."""
+    queue = JobQueue(store)
+    job = queue.get(ident)
+    if queue.transition(job.id, ("queued", "paused"), state="cancelled", request=None):
+        return queue.get(job.id)
+    if queue.transition(job.id, ("running",), request="cancel"):
+        return queue.get(job.id)
+    raise JobStateError(f"job {job.id} is {queue.get(job.id).state}: nothing to cancel")
+
+
+def pause_job(store: Store, ident: str) -> JobRecord:
+    """Pause a job: a queued one waits until resumed; a running one is stopped, then waits."""
+    queue = JobQueue(store)
+    job = queue.get(ident)
+    if queue.transition(job.id, ("queued",), state="paused"):
+        return queue.get(job.id)
+    if queue.transition(job.id, ("running",), request="pause"):
+        return queue.get(job.id)
+    state = queue.get(job.id).state
+    raise JobStateError(f"job {job.id} is {state}: only queued or running jobs can be paused")
+
+
+def resume_job(store: Store, ident: str) -> JobRecord:
+    """Queue a paused job again (or withdraw a pause not yet carried out)."""
+    queue = JobQueue(store)
+    job = queue.get(ident)
+    if queue.transition(job.id, ("paused",), state="queued"):
+        return queue.get(job.id)
+    current = queue.get(job.id)
+    if current.state == "running" and current.request == "pause":
+        queue.transition(job.id, ("running",), request=None)
+        return queue.get(job.id)
+    hint = " (see `discover run --resume RUN` to extend a finished run)"
+    raise JobStateError(
+        f"job {job.id} is {current.state}: only paused jobs can be resumed"
+        + (hint if current.state in FINAL_STATES else "")
+    )
+
+
+def best_curve(store: Store, run_id: str) -> list[tuple[int, float]]:
+    """(n, objective value) at every evaluation that improved on the best so far."""
+    metric = (store.get_run(run_id).spec.get("objective") or {}).get("metric")
+    curve: list[tuple[int, float]] = []
+    best_fitness: float | None = None
+    for record in store.history(run_id):
+        if record.fitness is None or (best_fitness is not None and record.fitness <= best_fitness):
+            continue
+        best_fitness = record.fitness
+        curve.append((record.n, float(record.metrics[metric])))
+    return curve
