@@ -1,0 +1,107 @@
+"""The evolution loop on small real tasks: improvement, determinism, resume, failures."""
+
+import pytest
+
+from discovery.runner import run_task
+from discovery.spec import load_task
+from evolve import ObjectiveMissing, SeedFailed
+from memory import Store
+from tests.fixtures.tasks import write_task
+
+FAST = {"evaluation": {"sandbox": False}}
+
+
+def history(store: Store, run_id: str):
+    return list(store.history(run_id))
+
+
+def run(tmp_path, task_path, **options):
+    store = Store.at_home(tmp_path / "home")
+    result = run_task(load_task(task_path), store, tmp_path / "results", **options)
+    return store, result
+
+
+def test_run_improves_on_a_sphere(tmp_path):
+    task = write_task(tmp_path / "task", budget={"evaluations": 200}, **FAST)
+    store, result = run(tmp_path, task)
+    scores = [c.metrics["score"] for c in history(store, result.run_id) if c.valid]
+    assert result.status == "finished"
+    assert result.evaluations == 200
+    assert max(scores) > max(scores[:8]) + 0.05
+
+
+def test_history_is_contiguous_and_unique(tmp_path):
+    task = write_task(tmp_path / "task", budget={"evaluations": 60}, **FAST)
+    store, result = run(tmp_path, task)
+    records = history(store, result.run_id)
+    assert [c.n for c in records] == list(range(1, 61))
+    assert len({c.hash for c in records}) == 60
+
+
+def test_same_seed_gives_the_same_history(tmp_path):
+    task = write_task(tmp_path / "task", budget={"evaluations": 50}, **FAST)
+    store, first = run(tmp_path, task, seed=5)
+    _, second = run(tmp_path, task, seed=5, fresh=True)
+    assert first.run_id != second.run_id
+    assert [c.hash for c in history(store, first.run_id)] == [
+        c.hash for c in history(store, second.run_id)
+    ]
+
+
+def test_different_seeds_explore_differently(tmp_path):
+    task = write_task(tmp_path / "task", budget={"evaluations": 20}, **FAST)
+    store, first = run(tmp_path, task, seed=1)
+    _, second = run(tmp_path, task, seed=2)
+    assert history(store, first.run_id)[0].hash != history(store, second.run_id)[0].hash
+
+
+def test_a_larger_budget_resumes_the_same_run_without_repeats(tmp_path):
+    task = write_task(tmp_path / "task", budget={"evaluations": 30}, **FAST)
+    store, first = run(tmp_path, task)
+    _, second = run(tmp_path, task, resume=first.run_id, evaluations=70)
+    records = history(store, first.run_id)
+    assert second.run_id == first.run_id
+    assert [c.n for c in records] == list(range(1, 71))
+    assert len({c.hash for c in records}) == 70
+
+
+def test_raising_evaluator_marks_candidates_invalid_and_the_run_goes_on(tmp_path):
+    source = """
+    def evaluate(candidate):
+        if candidate[0] > 0.5:
+            raise ValueError("first coordinate too large")
+        return {"score": -sum(candidate)}
+    """
+    task = write_task(tmp_path / "task", source=source, objective={"metric": "score"})
+    store, result = run(tmp_path, task)
+    records = history(store, result.run_id)
+    invalid = [c for c in records if not c.valid]
+    assert result.evaluations == 40
+    assert invalid and all("first coordinate too large" in c.error for c in invalid)
+    assert any(c.valid for c in records)
+
+
+def test_missing_objective_metric_is_a_clear_error(tmp_path):
+    source = "def evaluate(candidate):\n    return {'other': 1.0}\n"
+    task = write_task(tmp_path / "task", source=source, **FAST)
+    with pytest.raises(ObjectiveMissing, match="'score' is not returned.*it returned: other"):
+        run(tmp_path, task)
+
+
+def test_seed_that_fails_verification_is_a_clear_error(tmp_path):
+    source = "def evaluate(candidate):\n    raise RuntimeError('bad seed')\n"
+    task = write_task(tmp_path / "task", source=source, seed=[0.1, 0.2, 0.3, 0.4], **FAST)
+    with pytest.raises(SeedFailed, match="bad seed"):
+        run(tmp_path, task)
+
+
+def test_map_elites_cells_are_recorded(tmp_path):
+    engine = {
+        "islands": 2,
+        "batch_size": 4,
+        "map_elites": {"metrics": ["distance"], "ranges": {"distance": [0, 1]}, "bins": 4},
+    }
+    task = write_task(tmp_path / "task", engine=engine, **FAST)
+    store, result = run(tmp_path, task)
+    cells = {c.cell for c in history(store, result.run_id) if c.valid}
+    assert cells and all(c is not None and 0 <= int(c) < 4 for c in cells)
