@@ -13,14 +13,16 @@ from typing import Annotated
 
 import typer
 
+from discovery.commands.daemon import app as daemon_app
+from discovery.commands.options import DbOption, HomeOption, JsonOption, open_home_store
 from discovery.errors import DiscoveryError, TaskSpecError
-from discovery.home import home_folder, open_store
+from discovery.jobs import resolve_run
 from discovery.progress import ProgressBar
 from discovery.report import BEST_FILENAMES, write_history_csv, write_history_jsonl
 from discovery.runner import run_task
 from discovery.spec import load_task
 from evolve import EvolveError
-from memory import Store, StoreError
+from memory import StoreError
 from science import ScienceError
 
 app = typer.Typer(
@@ -30,22 +32,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-HomeOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--home", help="Home folder of the store and results [env DISCOVERY_HOME; ~/.discovery]"
-    ),
-]
-DbOption = Annotated[
-    str | None, typer.Option("--db", help="SQLAlchemy URL of the store (default: SQLite in home)")
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object as the last line")]
-
-
-def _store(home: Path | None, db: str | None) -> tuple[Store, Path]:
-    folder = home_folder(home)
-    return open_store(folder, db), folder
+app.add_typer(daemon_app)
 
 
 @app.command()
@@ -63,7 +50,7 @@ def run(
 ) -> None:
     """Run one task in the foreground until its budget is spent (Ctrl-C stops cleanly)."""
     spec = load_task(task)
-    store, folder = _store(home, db)
+    store, folder = open_home_store(home, db)
     budget = spec.budget_config(evaluations, seconds)
     bar = ProgressBar(budget.evaluations, enabled=sys.stderr.isatty() or not json_output)
     try:
@@ -96,14 +83,14 @@ def run(
 
 @app.command()
 def history(
-    run_id: Annotated[str, typer.Argument(metavar="RUN", help="Run id (or unique prefix)")],
+    run_id: Annotated[str, typer.Argument(metavar="RUN", help="Run or job id (or unique prefix)")],
     format: Annotated[str, typer.Option("--format", help="csv or jsonl")] = "csv",
     home: HomeOption = None,
     db: DbOption = None,
 ) -> None:
     """Export every evaluation of a run, in order."""
-    store, _ = _store(home, db)
-    run = store.get_run(run_id)
+    store, _ = open_home_store(home, db)
+    run = resolve_run(store, run_id)
     writers = {"csv": write_history_csv, "jsonl": write_history_jsonl}
     if format not in writers:
         raise typer.BadParameter("--format must be csv or jsonl")
@@ -112,14 +99,14 @@ def history(
 
 @app.command()
 def best(
-    run_id: Annotated[str, typer.Argument(metavar="RUN", help="Run id (or unique prefix)")],
+    run_id: Annotated[str, typer.Argument(metavar="RUN", help="Run or job id (or unique prefix)")],
     home: HomeOption = None,
     db: DbOption = None,
     json_output: JsonOption = False,
 ) -> None:
     """Print the best candidate of a run and its metrics."""
-    store, _ = _store(home, db)
-    run = store.get_run(run_id)
+    store, _ = open_home_store(home, db)
+    run = resolve_run(store, run_id)
     found = store.best(run.id)
     if json_output:
         body = (
@@ -141,7 +128,7 @@ def best(
 @app.command()
 def runs(home: HomeOption = None, db: DbOption = None, json_output: JsonOption = False) -> None:
     """List runs, newest first."""
-    store, _ = _store(home, db)
+    store, _ = open_home_store(home, db)
     records = store.list_runs()
     if json_output:
         rows = [

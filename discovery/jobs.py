@@ -19,6 +19,12 @@ from memory import RunRecord, Store
 from memory.jobs import FINAL_STATES, JobQueue, JobRecord
 
 JOB_PREFIX = "job-"
+LOGS_FOLDER = "logs"
+
+
+def job_log_path(home: Path, job_id: str) -> Path:
+    """Where a job's process writes its output: HOME/logs/JOB.log."""
+    return home / LOGS_FOLDER / f"{job_id}.log"
 
 
 def submit_job(
@@ -61,6 +67,7 @@ def job_status(store: Store, job: JobRecord) -> dict[str, Any]:
     if found is not None:
         best = {"metrics": found.metrics, "candidate": found.content, "n": found.n}
     budget = (run.spec.get("budget") or {}).get("evaluations")
+    metric = (run.spec.get("objective") or {}).get("metric")
     return {
         "job": job.id,
         "name": job.name,
@@ -69,6 +76,7 @@ def job_status(store: Store, job: JobRecord) -> dict[str, Any]:
         "evaluations": run.evaluations,
         "budget": budget,
         "best": best,
+        "metric": metric,
         "priority": job.priority,
         "message": job.message or run.message,
         "attempts": job.attempts,

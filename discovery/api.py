@@ -1,0 +1,179 @@
+"""The daemon's HTTP API (FastAPI): the job verbs of the CLI, plus a small dashboard.
+
+Routes (JSON unless said): ``GET /api/jobs``, ``POST /api/jobs`` {task, priority, name,
+seed} -> {"job": ID}, ``GET /api/jobs/{job}`` (the `discover status --json` shape),
+``POST /api/jobs/{job}/cancel|pause|resume``, ``GET /api/jobs/{job}/best``,
+``GET /api/jobs/{job}/curve``, ``GET /api/jobs/{job}/logs?offset=N``, and ``GET /`` (an
+HTML page). A submitted task path is read on the daemon's machine. When a token is set,
+every ``/api`` request needs ``Authorization: Bearer TOKEN``; `ApiServer` refuses to bind
+a non-loopback address without one.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import secrets
+import socket
+import threading
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
+
+from discovery.daemon import HttpConfig
+from discovery.dashboard import DASHBOARD_HTML
+from discovery.errors import DaemonError, JobStateError, TaskSpecError
+from discovery.jobs import (
+    best_curve,
+    cancel_job,
+    job_log_path,
+    job_status,
+    pause_job,
+    resume_job,
+    submit_job,
+)
+from memory import Store
+from memory.errors import JobNotFound
+from memory.jobs import JobQueue
+
+log = logging.getLogger(__name__)
+
+LOG_CHUNK_BYTES = 64 * 1024
+VERBS = {"cancel": cancel_job, "pause": pause_job, "resume": resume_job}
+
+
+class Submission(BaseModel):
+    """Body of ``POST /api/jobs``: a task YAML path on the daemon's machine."""
+
+    task: str
+    priority: int = 0
+    name: str | None = None
+    seed: int = Field(default=0, ge=0)
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost and loopback addresses (127.0.0.0/8, ::1)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _authorizer(token: str | None) -> Any:
+    def check(authorization: str | None = Header(default=None)) -> None:
+        if token is None:
+            return
+        if authorization is None or not secrets.compare_digest(authorization, f"Bearer {token}"):
+            raise HTTPException(401, "missing or wrong token: send 'Authorization: Bearer TOKEN'")
+
+    return check
+
+
+def _job_routes(store: Store, home: Path) -> APIRouter:
+    router = APIRouter()
+    queue = JobQueue(store)
+
+    def found(job: str) -> Any:
+        try:
+            return queue.get(job)
+        except JobNotFound as error:
+            raise HTTPException(404, str(error)) from None
+
+    @router.get("/jobs")
+    def list_jobs() -> list[dict[str, Any]]:
+        return [job_status(store, job) for job in queue.list_jobs()]
+
+    @router.post("/jobs", status_code=201)
+    def submit(body: Submission) -> dict[str, str]:
+        try:
+            job = submit_job(
+                store, body.task, priority=body.priority, name=body.name, seed=body.seed
+            )
+        except TaskSpecError as error:
+            raise HTTPException(400, f"task error: {error}") from None
+        return {"job": job.id}
+
+    @router.get("/jobs/{job}")
+    def status(job: str) -> dict[str, Any]:
+        return job_status(store, found(job))
+
+    @router.post("/jobs/{job}/{verb}")
+    def act(job: str, verb: str) -> dict[str, Any]:
+        if verb not in VERBS:
+            raise HTTPException(404, f"unknown verb '{verb}'; use one of {', '.join(VERBS)}")
+        try:
+            return job_status(store, VERBS[verb](store, found(job).id))
+        except JobStateError as error:
+            raise HTTPException(409, str(error)) from None
+
+    @router.get("/jobs/{job}/best")
+    def best(job: str) -> dict[str, Any]:
+        record = found(job)
+        return {"job": record.id, "run": record.run_id, "best": job_status(store, record)["best"]}
+
+    @router.get("/jobs/{job}/curve")
+    def curve(job: str) -> dict[str, Any]:
+        record = found(job)
+        return {"job": record.id, "curve": best_curve(store, record.run_id)}
+
+    @router.get("/jobs/{job}/logs")
+    def logs(job: str, offset: int = 0) -> dict[str, Any]:
+        path = job_log_path(home, found(job).id)
+        if not path.is_file():
+            return {"text": "", "offset": 0}
+        with path.open("rb") as handle:
+            handle.seek(max(0, offset))
+            data = handle.read(LOG_CHUNK_BYTES)
+        return {"text": data.decode(errors="replace"), "offset": max(0, offset) + len(data)}
+
+    return router
+
+
+def create_app(store: Store, home: Path, token: str | None = None) -> FastAPI:
+    """The FastAPI application over a store and home folder (tests use it directly)."""
+    app = FastAPI(title="discovery daemon", docs_url="/api/docs", openapi_url="/api/openapi.json")
+    app.include_router(
+        _job_routes(store, home), prefix="/api", dependencies=[Depends(_authorizer(token))]
+    )
+
+    @app.get("/", response_class=HTMLResponse)
+    def dashboard() -> str:
+        return DASHBOARD_HTML
+
+    return app
+
+
+class ApiServer:
+    """uvicorn serving `create_app` from a background thread of the daemon."""
+
+    def __init__(self, store: Store, home: Path, config: HttpConfig) -> None:
+        if not is_loopback(config.host) and not config.token:
+            raise DaemonError(
+                f"refusing to serve the API on {config.host} without a token; "
+                "pass --token (or DISCOVERY_TOKEN) or bind 127.0.0.1"
+            )
+        self.socket = socket.create_server((config.host, config.port), reuse_port=False)
+        host, port = self.socket.getsockname()[:2]
+        self.url = f"http://{host}:{port}"
+        app = create_app(store, home, config.token)
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True
+        )
+
+    def start(self) -> None:
+        """Serve in the background."""
+        self.thread.start()
+        log.info("HTTP API on %s", self.url)
+
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
+        self.server.should_exit = True
+        self.thread.join(timeout=5)
+        self.socket.close()

@@ -1,0 +1,1 @@
+"""Groups of `discover` subcommands, each a Typer app merged into `discovery.cli.app`."""

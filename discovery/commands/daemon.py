@@ -1,0 +1,193 @@
+"""`discover daemon` and the job verbs: submit, jobs, status, logs, cancel, pause, resume.
+
+Each verb parses, calls one function of `discovery.jobs` (or the `Daemon`), and prints;
+with `--json` it prints one JSON object (a list for `jobs`). `discover resume JOB` queues a
+paused job again; it is not `discover run --resume RUN`, which extends a run in the
+foreground.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from discovery.commands.options import DbOption, HomeOption, JsonOption, open_home_store
+from discovery.daemon import Daemon, DaemonConfig, HttpConfig
+from discovery.jobs import (
+    cancel_job,
+    job_log_path,
+    job_status,
+    pause_job,
+    resume_job,
+    submit_job,
+)
+from memory.jobs import JobQueue
+
+TOKEN_ENV = "DISCOVERY_TOKEN"
+FOLLOW_POLL_SECONDS = 0.5
+LIVE_STATES = ("queued", "running")
+
+app = typer.Typer()
+
+JobArgument = Annotated[str, typer.Argument(metavar="JOB", help="Job id (or unique prefix)")]
+
+
+@app.command()
+def daemon(
+    max_jobs: Annotated[
+        int | None, typer.Option(help="Jobs running at once [cores / cpus-per-job]")
+    ] = None,
+    cpus_per_job: Annotated[int, typer.Option(help="Concurrent evaluations per job")] = 1,
+    host: Annotated[str, typer.Option(help="Address of the HTTP API")] = HttpConfig.host,
+    port: Annotated[int, typer.Option(help="Port of the HTTP API (0: any free port)")] = (
+        HttpConfig.port
+    ),
+    http: Annotated[bool, typer.Option(help="Serve the HTTP API")] = True,
+    token: Annotated[
+        str | None, typer.Option(help=f"API token, required off loopback [env {TOKEN_ENV}]")
+    ] = None,
+    home: HomeOption = None,
+    db: DbOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Serve the job queue in the foreground until SIGTERM or Ctrl-C (running jobs drain)."""
+    logging.basicConfig(
+        stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s"
+    )
+    store, folder = open_home_store(home, db)
+    web = HttpConfig(host, port, token or os.environ.get(TOKEN_ENV)) if http else None
+    config = DaemonConfig(
+        home=folder, db_url=store.url, cpus_per_job=cpus_per_job, max_jobs=max_jobs, http=web
+    )
+
+    def ready(info: dict[str, Any]) -> None:
+        text = json.dumps(info) if json_output else f"daemon {info['pid']} ready; API {info['url']}"
+        print(text, flush=True)
+
+    Daemon(config).serve(on_ready=ready)
+
+
+@app.command()
+def submit(
+    task: Annotated[str, typer.Argument(help="Task YAML (or a folder holding task.yaml)")],
+    priority: Annotated[int, typer.Option(help="Higher runs first")] = 0,
+    name: Annotated[str | None, typer.Option(help="Job name [the task's name]")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed of the job's run")] = 0,
+    home: HomeOption = None,
+    db: DbOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Validate a task and queue it for the daemon; prints the job id."""
+    store, _ = open_home_store(home, db)
+    job = submit_job(store, task, priority=priority, name=name, seed=seed)
+    print(json.dumps({"job": job.id}) if json_output else job.id)
+
+
+@app.command()
+def jobs(home: HomeOption = None, db: DbOption = None, json_output: JsonOption = False) -> None:
+    """List jobs, oldest first, with state and progress."""
+    store, _ = open_home_store(home, db)
+    rows = [job_status(store, job) for job in JobQueue(store).list_jobs()]
+    if json_output:
+        print(json.dumps(rows))
+        return
+    print(f"{'job':<14}{'name':<28}{'state':<11}{'evals':>12}  run")
+    for row in rows:
+        evals = f"{row['evaluations']}/{row['budget'] or '-'}"
+        print(f"{row['job']:<14}{row['name'][:27]:<28}{row['state']:<11}{evals:>12}  {row['run']}")
+
+
+def _print_status(row: dict[str, Any], json_output: bool) -> None:
+    if json_output:
+        print(json.dumps(row))
+        return
+    print(f"job {row['job']} ({row['name']}): {row['state']}, run {row['run']}")
+    print(f"evaluations {row['evaluations']}/{row['budget'] or '-'}")
+    if row["best"] is not None:
+        print(f"best {row['metric']} = {row['best']['metrics'].get(row['metric'])!r}")
+    if row["message"]:
+        print(row["message"])
+
+
+@app.command()
+def status(
+    job: JobArgument, home: HomeOption = None, db: DbOption = None, json_output: JsonOption = False
+) -> None:
+    """Show a job's state, run, evaluations and best candidate."""
+    store, _ = open_home_store(home, db)
+    _print_status(job_status(store, JobQueue(store).get(job)), json_output)
+
+
+@app.command()
+def cancel(
+    job: JobArgument, home: HomeOption = None, db: DbOption = None, json_output: JsonOption = False
+) -> None:
+    """Cancel a job (a running one stops after its current generation)."""
+    store, _ = open_home_store(home, db)
+    _print_status(job_status(store, cancel_job(store, job)), json_output)
+
+
+@app.command()
+def pause(
+    job: JobArgument, home: HomeOption = None, db: DbOption = None, json_output: JsonOption = False
+) -> None:
+    """Pause a job until `discover resume JOB` (a running one stops after its generation)."""
+    store, _ = open_home_store(home, db)
+    _print_status(job_status(store, pause_job(store, job)), json_output)
+
+
+@app.command()
+def resume(
+    job: JobArgument, home: HomeOption = None, db: DbOption = None, json_output: JsonOption = False
+) -> None:
+    """Queue a paused job again (distinct from `discover run --resume RUN`)."""
+    store, _ = open_home_store(home, db)
+    _print_status(job_status(store, resume_job(store, job)), json_output)
+
+
+def _read_from(path: Path, offset: int) -> bytes:
+    if not path.is_file():
+        return b""
+    with path.open("rb") as handle:
+        handle.seek(offset)
+        return handle.read()
+
+
+@app.command()
+def logs(
+    job: JobArgument,
+    follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep printing until it ends")] = (
+        False
+    ),
+    home: HomeOption = None,
+    db: DbOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Print a job's log (its process output, every attempt); --follow until it stops."""
+    store, folder = open_home_store(home, db)
+    queue = JobQueue(store)
+    record = queue.get(job)
+    path = job_log_path(folder, record.id)
+    offset = 0
+    chunks = []
+    while True:
+        data = _read_from(path, offset)
+        offset += len(data)
+        text = data.decode(errors="replace")
+        if json_output:
+            chunks.append(text)
+        else:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        if not follow or (queue.get(record.id).state not in LIVE_STATES and not data):
+            break
+        time.sleep(FOLLOW_POLL_SECONDS)
+    if json_output:
+        print(json.dumps({"job": record.id, "log": "".join(chunks)}))

@@ -1,0 +1,78 @@
+"""The daemon's web dashboard: one static page that polls the JSON API.
+
+It lists the jobs (state, progress, best value) and draws the selected job's
+best-versus-evaluations curve as SVG. No build step, no third-party scripts. A token, when
+the API needs one, is read from the page's fragment (``/#token=...``), which browsers never
+send to the server.
+"""
+
+DASHBOARD_HTML = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>discovery daemon</title>
+<style>
+body { font: 14px system-ui, sans-serif; margin: 2em; color: #222; }
+table { border-collapse: collapse; } td, th { padding: 4px 10px; border-bottom: 1px solid #ddd; }
+tr.job { cursor: pointer; } tr.job:hover { background: #f4f4f4; }
+.bar { width: 120px; height: 8px; background: #eee; } .bar div { height: 8px; background: #4a8; }
+#curve { margin-top: 1.5em; } polyline { fill: none; stroke: #36c; stroke-width: 2; }
+</style></head>
+<body>
+<h1>discovery daemon</h1>
+<table id="jobs"><thead><tr><th>job</th><th>name</th><th>state</th><th>progress</th>
+<th>evaluations</th><th>best</th></tr></thead><tbody></tbody></table>
+<div id="curve"><h2 id="curve-title">select a job</h2>
+<svg id="plot" width="640" height="320" viewBox="0 0 640 320"></svg></div>
+<script>
+const token = new URLSearchParams(location.hash.slice(1)).get("token");
+const headers = token ? {Authorization: "Bearer " + token} : {};
+let selected = null;
+async function api(path) {
+  const response = await fetch("/api" + path, {headers});
+  if (!response.ok) throw new Error(path + ": " + response.status);
+  return response.json();
+}
+function bestValue(job) {
+  if (!job.best) return "-";
+  return job.metric + " = " + Number(job.best.metrics[job.metric]).toPrecision(6);
+}
+async function refresh() {
+  const jobs = await api("/jobs");
+  const body = document.querySelector("#jobs tbody");
+  body.innerHTML = "";
+  for (const job of jobs) {
+    const row = document.createElement("tr");
+    row.className = "job"; row.dataset.job = job.job;
+    const share = job.budget ? Math.min(1, job.evaluations / job.budget) : 0;
+    row.innerHTML = `<td>${job.job}</td><td>${job.name}</td><td class="state">${job.state}</td>
+      <td><div class="bar"><div style="width:${Math.round(share * 100)}%"></div></div></td>
+      <td>${job.evaluations}${job.budget ? " / " + job.budget : ""}</td><td>${bestValue(job)}</td>`;
+    row.onclick = () => { selected = job.job; drawCurve(); };
+    body.appendChild(row);
+  }
+  if (selected) drawCurve();
+}
+async function drawCurve() {
+  const data = await api("/jobs/" + selected + "/curve");
+  document.getElementById("curve-title").textContent = "best vs evaluations: " + selected;
+  const svg = document.getElementById("plot");
+  const points = data.curve;
+  if (!points.length) { svg.innerHTML = ""; return; }
+  const last = points[points.length - 1][0];
+  const xs = points.map(p => p[0]).concat([last]), ys = points.map(p => p[1]);
+  const [x0, x1] = [0, Math.max(...xs, 1)], [y0, y1] = [Math.min(...ys), Math.max(...ys)];
+  const sx = x => 40 + 580 * (x - x0) / (x1 - x0 || 1);
+  const sy = y => 290 - 260 * (y - y0) / (y1 - y0 || 1);
+  const steps = [];
+  points.forEach((p, i) => {
+    if (i) steps.push(`${sx(p[0])},${sy(points[i - 1][1])}`);
+    steps.push(`${sx(p[0])},${sy(p[1])}`);
+  });
+  svg.innerHTML = `<line x1="40" y1="290" x2="620" y2="290" stroke="#999"/>
+    <line x1="40" y1="30" x2="40" y2="290" stroke="#999"/>
+    <text x="40" y="310">0</text><text x="590" y="310">${x1}</text>
+    <text x="0" y="294">${y0.toPrecision(4)}</text><text x="0" y="34">${y1.toPrecision(4)}</text>
+    <polyline points="${steps.join(" ")}"/>`;
+}
+refresh().catch(console.error);
+setInterval(() => refresh().catch(console.error), 2000);
+</script></body></html>
+"""

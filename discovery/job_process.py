@@ -1,0 +1,116 @@
+"""The process that runs one job: resume the job's run with `run_task`, then exit.
+
+The daemon starts one per running job (``python -m discovery.job_process JOB ...``) with
+its output going to the job's log file. SIGTERM sets the engine's `stop_event`: the
+current generation is written (atomically, with the engine state) and the run ends
+`stopped`. The process asks the kernel to SIGKILL it when the daemon dies
+(PR_SET_PDEATHSIG), so a killed daemon never leaves a second writer behind; the store's
+one-transaction-per-generation writes make that kill safe. How the run ended is read back
+from the run's status in the store, never from this process's exit code alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+
+from discovery.home import open_store
+from discovery.jobs import job_spec
+from discovery.runner import RunResult, run_task
+from discovery.spec import TaskSpec
+from evolve import Evolution
+from memory import Store
+from memory.jobs import JobQueue
+
+log = logging.getLogger(__name__)
+
+PR_SET_PDEATHSIG = 1
+EXIT_ORPHANED = 3
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Be SIGKILLed when the daemon dies; exit now if it already has (Linux only)."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent_pid:
+        sys.exit(EXIT_ORPHANED)
+
+
+class StopOnSignal:
+    """Signal handler that asks the engine to stop after the current generation."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self.evolution: Evolution | None = None
+
+    def __call__(self, signum: int, _frame: FrameType | None) -> None:
+        log.info("signal %d: stopping after the current generation", signum)
+        self.requested = True
+        if self.evolution is not None:
+            self.evolution.stop_event.set()
+
+    def attach(self, evolution: Evolution) -> None:
+        """`run_task`'s `on_start` hook: remember the engine (stop it if already asked)."""
+        self.evolution = evolution
+        if self.requested:
+            evolution.stop_event.set()
+
+
+def with_workers(spec: TaskSpec, workers: int | None) -> TaskSpec:
+    """The spec with at most `workers` concurrent evaluations (the job's CPU share)."""
+    if workers is None:
+        return spec
+    wanted = spec.evaluation.workers
+    capped = workers if wanted is None else min(wanted, workers)
+    evaluation = spec.evaluation.model_copy(update={"workers": capped})
+    return spec.model_copy(update={"evaluation": evaluation})
+
+
+def run_job(store: Store, home: Path, job_id: str, workers: int | None) -> RunResult:
+    """Run (or resume) the job's run until its budget is spent or SIGTERM arrives."""
+    job = JobQueue(store).get(job_id)
+    stopper = StopOnSignal()
+    signal.signal(signal.SIGTERM, stopper)
+    spec = with_workers(job_spec(store, job), workers)
+    log.info("job %s: run %s of task %s (attempt %d)", job.id, job.run_id, spec.name, job.attempts)
+    return run_task(spec, store, home / "results", resume=job.run_id, on_start=stopper.attach)
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m discovery.job_process")
+    parser.add_argument("job")
+    parser.add_argument("--home", type=Path, required=True)
+    parser.add_argument("--db", required=True, help="SQLAlchemy URL of the store")
+    parser.add_argument("--parent", type=int, required=True, help="pid of the daemon")
+    parser.add_argument("--workers", type=int, default=None)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: 0 when the run returned (finished or stopped), 1 when it failed."""
+    args = _arguments(argv)
+    die_with_parent(args.parent)
+    logging.basicConfig(
+        stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s"
+    )
+    store = open_store(args.home, args.db)
+    try:
+        result = run_job(store, args.home, args.job, args.workers)
+    except Exception as error:  # noqa: BLE001 - the boundary: any failure fails the job
+        log.exception("job %s failed", args.job)
+        run_id = JobQueue(store).get(args.job).run_id
+        store.set_status(run_id, "failed", f"{type(error).__name__}: {error}")
+        return 1
+    log.info("job %s: run %s %s (%s)", args.job, result.run_id, result.status, result.message)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
