@@ -75,12 +75,13 @@ def _mutation_sites(tree: ast.Module) -> list[ast.AST]:
 
 
 def perturb_number(value: int | float, rng: np.random.Generator, sigma: float) -> int | float:
-    """A nearby number: integers move by one (never below 0 if they were not), floats by a
-    relative Gaussian step of scale `sigma` (an absolute one around 0), rounded for reading."""
+    """A different nearby number: integers move by one (by a relative step when large, never
+    below 0 if they were not), floats by a relative Gaussian step of scale `sigma` (an
+    absolute one around 0), rounded to a few significant digits for reading."""
     if isinstance(value, int):
         step = int(rng.choice([-1, 1])) if abs(value) < 10 else round(value * rng.normal(0, sigma))
-        moved = value + (step or 1)
-        return max(moved, 0) if value >= 0 else moved
+        step = step or 1
+        return value - step if value >= 0 > value + step else value + step
     moved = value * (1.0 + rng.normal(0.0, sigma)) if value != 0 else rng.normal(0.0, sigma)
     return float(f"{moved:.{SIGNIFICANT_DIGITS}g}")
 

@@ -53,7 +53,7 @@ def _metrics_line(member: Member) -> str:
 
 
 def _fenced(content: str, fence: str) -> str:
-    return f"```{fence}\n{_cut(content, MAX_CODE_CHARS)}\n```"
+    return f"```{fence}\n{_cut(content.rstrip(), MAX_CODE_CHARS)}\n```"
 
 
 def _parent_section(parent: Member, fence: str, kind: str) -> str:
