@@ -24,6 +24,9 @@ class Member:
     island: int = 0
     n: int = 0
     parents: tuple[str, ...] = ()
+    # The evaluator's `artifacts` (small JSON), e.g. a locally polished vector that a
+    # Lamarckian proposer adopts; empty after a resume (the store keeps them apart).
+    artifacts: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

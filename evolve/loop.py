@@ -281,6 +281,7 @@ class Evolution:
             error=verdict.error,
             island=island,
             parents=proposal.parents,
+            artifacts=verdict.artifacts or {},
         )
 
     def _new_candidate(self, scored: Scored, verdict: Verdict) -> NewCandidate:
