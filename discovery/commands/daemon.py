@@ -45,6 +45,9 @@ def daemon(
         int | None, typer.Option(help="Jobs running at once [cores / cpus-per-job]")
     ] = None,
     cpus_per_job: Annotated[int, typer.Option(help="Concurrent evaluations per job")] = 1,
+    max_attempts: Annotated[
+        int, typer.Option(help="Start a job this often before a dying process fails it")
+    ] = DaemonConfig.max_attempts,
     host: Annotated[str, typer.Option(help="Address of the HTTP API")] = HttpConfig.host,
     port: Annotated[int, typer.Option(help="Port of the HTTP API (0: any free port)")] = (
         HttpConfig.port
@@ -64,7 +67,12 @@ def daemon(
     store, folder = open_home_store(home, db)
     web = HttpConfig(host, port, token or os.environ.get(TOKEN_ENV)) if http else None
     config = DaemonConfig(
-        home=folder, db_url=store.url, cpus_per_job=cpus_per_job, max_jobs=max_jobs, http=web
+        home=folder,
+        db_url=store.url,
+        cpus_per_job=cpus_per_job,
+        max_jobs=max_jobs,
+        max_attempts=max_attempts,
+        http=web,
     )
 
     def ready(info: dict[str, Any]) -> None:
