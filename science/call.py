@@ -46,12 +46,19 @@ def candidate_argument(job: Job, workdir: Path) -> Any:
     return job.candidate
 
 
-def call_evaluator(job: Job, workdir: Path) -> Verdict:
-    """Evaluate `job` in the current process; exceptions become an invalid verdict."""
+def call_evaluator(job: Job, workdir: Path, function: Callable[..., Any] | None = None) -> Verdict:
+    """Evaluate `job` in the current process; exceptions become an invalid verdict.
+
+    `function` is the evaluator already loaded (by a zygote); by default it is loaded here.
+    """
     start = time.perf_counter()
     try:
-        function = load_evaluator(job.evaluator)
+        function = function or load_evaluator(job.evaluator)
         result = function(candidate_argument(job, workdir), **job.params)
+    except MemoryError as error:
+        limit = f"the limit is {job.limits.memory_mb} MB" if job.limits.memory_mb else "no limit"
+        reason = f"out of memory ({limit}): {format_exception(error)}"
+        return Verdict.failure(reason, time.perf_counter() - start)
     except BaseException as error:  # noqa: BLE001 - the candidate may raise anything
         return Verdict.failure(format_exception(error), time.perf_counter() - start)
     return Verdict.from_result(result, time.perf_counter() - start)

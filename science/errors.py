@@ -11,3 +11,7 @@ class EvaluatorNotFound(ScienceError):
 
 class SandboxError(ScienceError):
     """The sandbox machinery itself failed (not the candidate or the evaluator)."""
+
+
+class IsolationUnavailable(ScienceError):
+    """A kernel isolation feature (Landlock, namespaces, cgroups) is missing on this machine."""

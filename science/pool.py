@@ -8,6 +8,7 @@ loop itself and for evaluators that are part of the platform.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import subprocess
@@ -21,8 +22,11 @@ from science.call import call_evaluator
 from science.errors import SandboxError
 from science.evaluation import Job, Verdict
 from science.protocol import read_message, write_message
+from science.scratch import remove_leftovers
 
 WORKER_GRACE_SECONDS = 30.0
+WORKER_EXIT_SECONDS = 5.0
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 class VerifierPool(Protocol):
@@ -31,6 +35,18 @@ class VerifierPool(Protocol):
     def evaluate(self, jobs: list[Job]) -> list[Verdict]: ...
 
     def close(self) -> None: ...
+
+
+def worker_environment() -> dict[str, str]:
+    """The worker's environment: ours, with numeric libraries held to one thread by default.
+
+    A pool already runs one worker per core; an evaluator that wants more threads can still
+    set these variables in the task's environment.
+    """
+    env = dict(os.environ)
+    for name in THREAD_VARIABLES:
+        env.setdefault(name, "1")
+    return env
 
 
 class _Worker:
@@ -42,6 +58,7 @@ class _Worker:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             cwd=Path(__file__).resolve().parent.parent,
+            env=worker_environment(),
             start_new_session=True,
         )
 
@@ -59,12 +76,19 @@ class _Worker:
             raise SandboxError("sandbox worker stopped answering")
         return result[0]
 
-    def close(self) -> None:
-        if self.process.poll() is None:
+    def close(self, kill: bool = False) -> None:
+        """Stop the worker: closing its stdin lets it clean up; a broken or stuck one is killed."""
+        if kill:
             self.process.kill()
-        self.process.wait()
-        for stream in (self.process.stdin, self.process.stdout):
-            stream.close()
+        with contextlib.suppress(OSError):
+            self.process.stdin.close()
+        try:
+            self.process.wait(WORKER_EXIT_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process.stdout.close()
+        remove_leftovers(self.process.pid)
 
 
 class SandboxPool:
@@ -87,7 +111,7 @@ class SandboxPool:
                 return worker
 
     def _replace(self, worker: _Worker) -> None:
-        worker.close()
+        worker.close(kill=True)
         with self._lock:
             self._all.remove(worker)
 

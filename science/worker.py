@@ -1,170 +1,204 @@
-"""A sandbox worker process: receives jobs on stdin, forks one jailed child per job.
+"""A sandbox worker process: receives jobs on stdin, runs them in a per-evaluator zygote.
 
-The worker is a warm "zygote": it imports numpy once, then forks for each evaluation, so
-that a trivial verifier costs a fork, not an interpreter start-up. The child enters its own
-session and temporary folder, applies the resource limits and the isolation of
-`science.isolation`, calls the evaluator and writes the verdict as JSON to a pipe. The worker
-enforces the wall-clock timeout by killing the child's whole process group.
+The worker itself runs no untrusted code. For each evaluator (and set of limits) it forks a
+zygote (`science.zygote`) that confines itself, imports the evaluator once and forks one
+confined process per candidate, so a candidate costs a fork, not an interpreter start-up
+plus the evaluator's imports. When the evaluator (its file's contents included) or the
+limits change, or the zygote dies or stops answering, the zygote is killed and rebuilt; the
+job in flight is reported invalid with the reason. After every job, whatever the candidate
+left running in the zygote's pids cgroup is killed.
 
 Run as ``python -m science.worker``; spoken to by `science.pool.SandboxPool` with
-length-prefixed pickles (the worker is our code; only JSON comes back from the child).
+length-prefixed pickles on stdin/stdout (the worker is our code; only JSON comes back from a
+zygote).
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import json
+import logging
 import os
-import resource
-import select
+import pickle
 import shutil
 import signal
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-import numpy  # noqa: F401 - preloaded so that forked children start warm
+from science import zygote
+from science.cgroup import PidsCgroup
+from science.evaluation import Job, Verdict
+from science.protocol import read_frame, read_message, write_frame, write_message
+from science.scratch import scratch_prefix, zygote_name
 
-from science.call import call_evaluator
-from science.evaluation import Job, Limits, Verdict
-from science.isolation import isolate
-from science.protocol import read_message, write_message
+log = logging.getLogger("science.worker")  # not __main__ when run with -m
 
-MAX_RESULT_BYTES = 16 * 1024 * 1024
-OUTPUT_TAIL_CHARS = 1500
-
-
-def apply_limits(limits: Limits) -> None:
-    """Set the POSIX resource limits of the current (child) process."""
-    if limits.memory_mb:
-        size = limits.memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (size, size))
-    if limits.cpu_seconds:
-        seconds = max(1, int(limits.cpu_seconds))
-        resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
-    output = limits.output_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_FSIZE, (output, output))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past the cap fail instead of killing
+PRELOADED = ("numpy",)  # imported once by the worker, so every zygote forks warm
+REPLY_GRACE_SECONDS = 5.0
+ZYGOTE_TASKS = 2  # the zygote and the candidate's own process, on top of `max_processes`
+MAX_REPLY_BYTES = 2 * zygote.MAX_RESULT_BYTES
+NO_CGROUP = (
+    "no writable pids cgroup (v1 /sys/fs/cgroup/pids or delegated v2); the number of "
+    "processes is capped only by RLIMIT_NPROC, which does not bind root"
+)
 
 
-def run_child(job: Job, workdir: Path, result_fd: int) -> None:
-    """Body of the forked child; never returns."""
-    code = 0
-    try:
-        os.setsid()
-        os.chdir(workdir)
-        output = os.open(workdir / "output.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.dup2(output, 1)
-        os.dup2(output, 2)
-        devnull = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(devnull, 0)
-        apply_limits(job.limits)
-        isolate(workdir, job.limits)
-        verdict = call_evaluator(job, workdir)
-        payload = json.dumps(verdict.to_dict(), default=str).encode()
-        with os.fdopen(result_fd, "wb") as pipe:
-            pipe.write(payload)
-    except BaseException:  # noqa: BLE001 - nothing may escape the child
-        code = 70
-    finally:
-        os._exit(code)
+class ZygoteLost(Exception):
+    """The zygote died or stopped answering; the message says how."""
 
 
-def read_result(fd: int, deadline: float) -> tuple[bytes, bool]:
-    """Read the child's JSON until EOF or the deadline; returns (data, timed_out)."""
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return b"".join(chunks), True
-        ready, _, _ = select.select([fd], [], [], remaining)
-        if not ready:
-            continue
-        chunk = os.read(fd, 1 << 16)
-        if not chunk:
-            return b"".join(chunks), False
-        size += len(chunk)
-        if size <= MAX_RESULT_BYTES:
-            chunks.append(chunk)
+def zygote_key(job: Job) -> tuple[Any, ...]:
+    """What a zygote is built for: the evaluator (and its file's version) and the limits."""
+    version: tuple[int, int] | None = None
+    if job.evaluator.is_file:
+        with contextlib.suppress(OSError):
+            stat = os.stat(job.evaluator.target)
+            version = (stat.st_mtime_ns, stat.st_size)
+    return (job.evaluator, version, job.limits)
 
 
-def kill_group(pid: int) -> None:
-    """Kill the child's process group (everything it forked that kept the group)."""
-    for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
+class Zygote:
+    """The worker's handle on one zygote process."""
+
+    def __init__(self, job: Job, number: int) -> None:
+        self.key = zygote_key(job)
+        self.limits = job.limits
+        name = zygote_name(os.getpid(), number)
+        self.scratch = Path(tempfile.mkdtemp(prefix=scratch_prefix(os.getpid(), number)))
+        self.cgroup = PidsCgroup.create(name, job.limits.max_processes + ZYGOTE_TASKS)
+        jobs_read, self.jobs_fd = os.pipe()
+        self.replies_fd, replies_write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:
+            os.close(self.jobs_fd)
+            os.close(self.replies_fd)
+            zygote.serve(
+                job.evaluator, job.limits, self.scratch, self.cgroup, (jobs_read, replies_write)
+            )
+        os.close(jobs_read)
+        os.close(replies_write)
+
+    def _reply(self, deadline: float, waiting_for: str) -> dict[str, Any]:
         try:
-            target()
-        except ProcessLookupError:
-            pass
+            frame = read_frame(self.replies_fd, deadline, MAX_REPLY_BYTES)
+        except TimeoutError as error:
+            raise ZygoteLost(f"timed out after {waiting_for}") from error
+        except ValueError as error:
+            raise ZygoteLost(f"the sandbox sent an oversized reply: {error}") from error
+        if frame is None:
+            raise ZygoteLost(f"the sandbox process died ({self._exit_reason()})")
+        try:
+            reply = json.loads(frame)
+        except ValueError as error:
+            raise ZygoteLost(f"unreadable reply from the sandbox: {error}") from error
+        if not isinstance(reply, dict):
+            raise ZygoteLost("unreadable reply from the sandbox: not a JSON object")
+        return reply
+
+    def _exit_reason(self) -> str:
+        zygote.kill_group(self.pid)
+        with contextlib.suppress(ChildProcessError):
+            pid, status = os.waitpid(self.pid, 0)
+            if pid:
+                self.pid = 0
+                return zygote.describe_exit(status, self.limits)
+        return "already reaped"
+
+    def wait_ready(self) -> dict[str, str]:
+        """Wait for the evaluator's import (at most the job timeout); the protections report."""
+        timeout = self.limits.timeout_seconds
+        deadline = time.monotonic() + timeout
+        reply = self._reply(deadline, f"{timeout:g} s while importing the evaluator")
+        return {str(k): str(v) for k, v in dict(reply.get("protections") or {}).items()}
+
+    def evaluate(self, job: Job) -> Verdict:
+        """Send one job and wait for its verdict (the zygote enforces the timeout)."""
+        write_frame(self.jobs_fd, pickle.dumps(job))
+        timeout = job.limits.timeout_seconds
+        deadline = time.monotonic() + timeout + REPLY_GRACE_SECONDS
+        reply = self._reply(deadline, f"{timeout:g} s (the sandbox stopped answering)")
+        try:
+            verdict = Verdict.from_dict(reply)
+        except TypeError as error:
+            raise ZygoteLost(f"unreadable verdict from the sandbox: {error}") from error
+        if self.cgroup is not None:
+            self.cgroup.kill(keep=self.pid)
+        return verdict
+
+    def stop(self) -> None:
+        """Kill the zygote and everything it forked; remove its scratch folder and cgroup."""
+        for fd in (self.jobs_fd, self.replies_fd):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        if self.cgroup is not None:
+            self.cgroup.remove()
+        if self.pid:
+            self._exit_reason()
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
 
-def output_tail(workdir: Path) -> str:
-    """The end of what the child printed, for error messages."""
-    try:
-        with open(workdir / "output.txt", "rb") as handle:
-            handle.seek(0, os.SEEK_END)
-            handle.seek(max(0, handle.tell() - OUTPUT_TAIL_CHARS))
-            return handle.read().decode(errors="replace").strip()
-    except OSError:
-        return ""
+class Sandbox:
+    """Runs each job in the zygote of its evaluator, rebuilding the zygote when needed."""
 
+    def __init__(self) -> None:
+        self.zygote: Zygote | None = None
+        self.built = 0
+        self.warned: set[str] = set()
 
-def describe_exit(status: int, limits: Limits) -> str:
-    """Why a child ended without a verdict."""
-    if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
-        if sig == signal.SIGXCPU:
-            return f"CPU time limit exceeded ({limits.cpu_seconds} s)"
-        if sig == signal.SIGKILL:
-            return f"killed by SIGKILL (memory limit {limits.memory_mb} MB, or the system)"
-        return f"killed by signal {signal.Signals(sig).name}"
-    return f"exited with code {os.WEXITSTATUS(status)} before returning a result"
+    def _zygote_for(self, job: Job) -> Zygote:
+        if self.zygote is not None and self.zygote.key != zygote_key(job):
+            self._drop()
+        if self.zygote is None:
+            self.built += 1
+            self.zygote = Zygote(job, self.built)
+            protections = self.zygote.wait_ready()
+            protections["pids cgroup"] = "on" if self.zygote.cgroup else NO_CGROUP
+            self._warn(protections)
+        return self.zygote
 
+    def _warn(self, protections: dict[str, str]) -> None:
+        for name, state in protections.items():
+            if state != "on" and name not in self.warned:
+                self.warned.add(name)
+                log.warning("sandbox protection '%s' is off: %s", name, state)
 
-def evaluate_job(job: Job) -> Verdict:
-    """Fork a jailed child for `job`, wait at most its timeout, and return the verdict."""
-    start = time.monotonic()
-    workdir = Path(tempfile.mkdtemp(prefix="discovery-eval-"))
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read_fd)
-        run_child(job, workdir, write_fd)
-    os.close(write_fd)
-    try:
-        data, timed_out = read_result(read_fd, start + job.limits.timeout_seconds)
-    finally:
-        os.close(read_fd)
-    if timed_out:
-        kill_group(pid)
-    _, status = os.waitpid(pid, 0)
-    kill_group(pid)  # leftovers that kept the group
-    seconds = time.monotonic() - start
-    tail = output_tail(workdir)
-    shutil.rmtree(workdir, ignore_errors=True)
-    if timed_out:
-        return Verdict.failure(f"timed out after {job.limits.timeout_seconds:g} s", seconds)
-    if not data:
-        reason = describe_exit(status, job.limits)
-        return Verdict.failure(reason + (f"\noutput:\n{tail}" if tail else ""), seconds)
-    try:
-        verdict = Verdict.from_dict(json.loads(data))
-    except (ValueError, TypeError) as error:
-        return Verdict.failure(f"unreadable result from the sandbox: {error}", seconds)
-    verdict.seconds = seconds
-    if verdict.error and tail:
-        verdict.error += f"\noutput:\n{tail}"
-    return verdict
+    def _drop(self) -> None:
+        if self.zygote is not None:
+            self.zygote.stop()
+            self.zygote = None
+
+    def evaluate(self, job: Job) -> Verdict:
+        """The verdict of one job; a lost zygote makes it invalid (and is rebuilt next time)."""
+        start = time.monotonic()
+        try:
+            return self._zygote_for(job).evaluate(job)
+        except (ZygoteLost, OSError) as error:
+            self._drop()
+            return Verdict.failure(str(error), time.monotonic() - start)
+
+    def close(self) -> None:
+        """Stop the zygote."""
+        self._drop()
 
 
 def main() -> None:
     """Serve jobs from stdin until it closes."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
+    for name in PRELOADED:
+        importlib.import_module(name)
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but protocol on the real stdout
-    while (job := read_message(stdin)) is not None:
-        write_message(stdout, evaluate_job(job))
+    sandbox = Sandbox()
+    try:
+        while (job := read_message(stdin)) is not None:
+            write_message(stdout, sandbox.evaluate(job))
+    finally:
+        sandbox.close()
 
 
 if __name__ == "__main__":

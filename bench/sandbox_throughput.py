@@ -1,0 +1,118 @@
+"""Throughput of the sandbox: evaluations per second through `SandboxPool`.
+
+Two evaluators: a trivial one (no imports, returns a constant) and the circle-packing
+evaluator of tasks/circle_packing (imports scipy, solves a small linear program). For each,
+the same jobs also go through `InProcessPool` (no isolation) as the peer baseline, so the
+figure shows what the sandbox costs. Start-up (warm-up jobs) is timed apart from the
+steady state.
+
+    .venv/bin/python bench/sandbox_throughput.py --evaluations 200 --workers 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from science import EvaluatorRef, InProcessPool, Job, Limits, SandboxPool
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "sandbox_throughput.json"
+TRIVIAL = "def evaluate(candidate):\n    return {'score': float(len(candidate))}\n"
+CIRCLES = 26
+
+
+def trivial_jobs(folder: Path, count: int, limits: Limits) -> list[Job]:
+    """Jobs for a no-import evaluator written into `folder`."""
+    path = folder / "trivial_evaluator.py"
+    path.write_text(TRIVIAL)
+    ref = EvaluatorRef(target=str(path), function="evaluate", is_file=True)
+    return [Job(ref, [float(i)], "vector", {}, limits) for i in range(count)]
+
+
+def circle_jobs(count: int, limits: Limits) -> list[Job]:
+    """Jobs for tasks/circle_packing (random centres, seeded)."""
+    ref = EvaluatorRef.parse("evaluator.py:evaluate", ROOT / "tasks" / "circle_packing")
+    rng = np.random.default_rng(0)
+    return [
+        Job(ref, rng.uniform(0.05, 0.95, 2 * CIRCLES).tolist(), "vector", {"n": CIRCLES}, limits)
+        for _ in range(count)
+    ]
+
+
+def rate(pool: SandboxPool | InProcessPool, jobs: list[Job], warmup: int) -> dict[str, float]:
+    """Time `warmup` jobs (pool start, imports) and then the rest; evaluations per second."""
+    start = time.perf_counter()
+    first = pool.evaluate(jobs[:warmup])
+    warm = time.perf_counter()
+    rest = pool.evaluate(jobs[warmup:])
+    end = time.perf_counter()
+    verdicts = first + rest
+    invalid = [v.error for v in verdicts if not v.valid and v.error]
+    if invalid:
+        raise SystemExit(f"unexpected sandbox failure: {invalid[0]}")
+    return {
+        "warmup_jobs": warmup,
+        "warmup_seconds": round(warm - start, 4),
+        "jobs": len(rest),
+        "seconds": round(end - warm, 4),
+        "per_second": round(len(rest) / (end - warm), 1),
+    }
+
+
+def measure(name: str, jobs: list[Job], workers: int) -> dict[str, object]:
+    """Sandboxed and in-process rates for one list of jobs."""
+    warmup = 2 * workers
+    with SandboxPool(workers) as pool:
+        sandbox = rate(pool, jobs, warmup)
+    with tempfile.TemporaryDirectory() as folder, InProcessPool(Path(folder)) as pool:
+        inprocess = rate(pool, jobs, warmup)
+    print(
+        f"{name:>15}: sandbox {sandbox['per_second']:8.1f}/s "
+        f"(first {warmup} jobs {sandbox['warmup_seconds']:.2f} s), "
+        f"in-process {inprocess['per_second']:8.1f}/s"
+    )
+    return {"sandbox": sandbox, "in_process": inprocess}
+
+
+def main() -> None:
+    """Run both evaluators and save the figures as JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--evaluations", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--label", default="current", help="name of this measurement in the JSON")
+    args = parser.parse_args()
+    limits = Limits(timeout_seconds=20, memory_mb=1024)
+    with tempfile.TemporaryDirectory() as folder:
+        figures = {
+            "trivial": measure(
+                "trivial", trivial_jobs(Path(folder), args.evaluations, limits), args.workers
+            ),
+            "circle_packing": measure(
+                "circle_packing", circle_jobs(args.evaluations, limits), args.workers
+            ),
+        }
+    record = {
+        "label": args.label,
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()}, {platform.system()} {platform.release()}",
+        "workers": args.workers,
+        "evaluations": args.evaluations,
+        "figures": figures,
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    saved = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    saved[args.label] = record
+    RESULTS.write_text(json.dumps(saved, indent=2) + "\n")
+    print(f"saved to {RESULTS.relative_to(ROOT)} as '{args.label}'")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,254 @@
+"""The zygote: a confined process that imports one evaluator once and forks per candidate.
+
+Importing an evaluator (scipy, rdkit, torch...) can cost far more than evaluating one
+candidate, so a worker forks one zygote per evaluator (and limits): the zygote joins its pids
+cgroup, confines itself (`science.isolation.confine_sandbox`), imports the evaluator, and
+then, for each job, forks a candidate process that narrows its confinement to a fresh
+temporary folder of its own (`confine_candidate`), calls the evaluator and writes the verdict
+as JSON to a pipe. The zygote enforces the wall-clock timeout by killing the candidate's
+process group, explains how a candidate died, and answers the worker with JSON only: once
+the evaluator's module has run in it, the zygote is no longer trusted.
+
+Messages: the worker sends pickled `Job`s; the zygote answers one JSON frame when ready
+(`{"protections": {...}, "error": "..."}`) and one verdict dict per job.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pickle
+import select
+import shutil
+import signal
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn
+
+from science.call import call_evaluator, format_exception, load_evaluator
+from science.cgroup import PidsCgroup
+from science.evaluation import EvaluatorRef, Job, Limits, Verdict
+from science.isolation import confine_candidate, confine_sandbox, cpu_seconds
+from science.protocol import read_frame, write_frame
+
+MAX_RESULT_BYTES = 16 * 1024 * 1024
+OUTPUT_TAIL_CHARS = 1500
+OUTPUT_FILENAME = "output.txt"
+ZYGOTE_OUTPUT_FILENAME = "zygote-output.txt"
+FAILURE_EXIT_CODE = 70
+
+
+def _close_fds_except(keep: tuple[int, ...]) -> None:
+    """Close every descriptor above stderr except `keep` (inherited pipes must not leak)."""
+    low = 3
+    for fd in sorted(keep):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, os.sysconf("SC_OPEN_MAX"))
+
+
+def _redirect_stdio(output: Path) -> None:
+    """stdin from /dev/null; stdout and stderr appended to `output`."""
+    with contextlib.suppress(ValueError, OSError):
+        sys.stdout.flush()
+        sys.stderr.flush()
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    handle = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(handle, 1)
+    os.dup2(handle, 2)
+    os.close(handle)
+
+
+def output_tail(path: Path) -> str:
+    """The end of what a process printed, for error messages."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, handle.tell() - OUTPUT_TAIL_CHARS))
+            return handle.read().decode(errors="replace").strip()
+    except OSError:
+        return ""
+
+
+def _run_candidate(
+    job: Job, function: Callable[..., Any], workdir: Path, result_fd: int
+) -> NoReturn:
+    """Body of a candidate's process: confine, evaluate, write the JSON verdict; never returns."""
+    code = 0
+    me = os.getpid()
+    try:
+        os.setsid()
+        _close_fds_except((result_fd,))
+        os.chdir(workdir)
+        _redirect_stdio(workdir / OUTPUT_FILENAME)
+        confine_candidate(workdir, job.limits)
+        verdict = call_evaluator(job, workdir, function)
+        if os.getpid() == me:  # a forked copy returning from evaluate() must stay silent
+            with os.fdopen(result_fd, "wb") as pipe:
+                pipe.write(json.dumps(verdict.to_dict(), default=str).encode())
+    except BaseException:  # noqa: BLE001 - nothing may escape the candidate's process
+        code = FAILURE_EXIT_CODE
+    finally:
+        with contextlib.suppress(BaseException):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+
+
+def _drain(fd: int) -> bytes:
+    """Whatever is in the pipe now, without waiting for EOF."""
+    os.set_blocking(fd, False)
+    chunks = []
+    with contextlib.suppress(BlockingIOError):
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _read_result(fd: int, pid: int, deadline: float) -> tuple[bytes, bool]:
+    """The candidate's JSON until EOF, its exit, or the deadline; returns (data, timed_out).
+
+    EOF alone is not enough: processes the candidate forked may hold the pipe open. A result
+    past `MAX_RESULT_BYTES` is cut there (and then fails to parse).
+    """
+    data = bytearray()
+    pidfd = os.pidfd_open(pid)
+    try:
+        while (remaining := deadline - time.monotonic()) > 0:
+            ready = select.select([fd, pidfd], [], [], remaining)[0]
+            if fd in ready:
+                chunk = os.read(fd, 1 << 16)
+                data += chunk
+                if not chunk or len(data) > MAX_RESULT_BYTES:
+                    return bytes(data), False
+            elif pidfd in ready:  # it exited: all it wrote is in the pipe
+                return bytes(data) + _drain(fd), False
+        return bytes(data), True
+    finally:
+        os.close(pidfd)
+
+
+def kill_group(pid: int) -> None:
+    """Kill the process group led by `pid` (everything it forked that kept the group)."""
+    for kill in (os.killpg, os.kill):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            kill(pid, signal.SIGKILL)
+
+
+def describe_exit(status: int, limits: Limits) -> str:
+    """Why a process ended without a verdict, from its wait status."""
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        if sig == signal.SIGXCPU:
+            return f"CPU time limit exceeded ({cpu_seconds(limits)} s)"
+        if sig == signal.SIGKILL:
+            return f"killed by SIGKILL (memory limit {limits.memory_mb} MB, or the system)"
+        return f"killed by signal {signal.Signals(sig).name}"
+    return f"exited with code {os.WEXITSTATUS(status)} before returning a result"
+
+
+def _verdict(data: bytes, timed_out: bool, status: int, workdir: Path, job: Job) -> Verdict:
+    """Turn what the candidate left (JSON, exit status, output) into a verdict."""
+    limits = job.limits
+    output = workdir / OUTPUT_FILENAME
+    tail = output_tail(output)
+    with contextlib.suppress(OSError):
+        if output.stat().st_size >= limits.output_mb * 1024 * 1024:
+            return Verdict.failure(
+                f"output limit exceeded: printed more than {limits.output_mb} MB\n"
+                f"output (end):\n{tail[-300:]}"
+            )
+    if timed_out:
+        return Verdict.failure(f"timed out after {limits.timeout_seconds:g} s")
+    if not data:
+        reason = describe_exit(status, limits)
+        return Verdict.failure(reason + (f"\noutput:\n{tail}" if tail else ""))
+    try:
+        verdict = Verdict.from_dict(json.loads(data))
+    except (ValueError, TypeError) as error:
+        return Verdict.failure(f"unreadable result from the sandbox: {error}")
+    if verdict.error and tail:
+        verdict.error += f"\noutput:\n{tail}"
+    return verdict
+
+
+def evaluate_candidate(
+    job: Job, function: Callable[..., Any], scratch: Path, number: int
+) -> Verdict:
+    """Fork a confined process for `job` in a fresh folder, wait at most its timeout."""
+    start = time.monotonic()
+    workdir = scratch / f"candidate-{number}"
+    workdir.mkdir(mode=0o700)
+    read_fd, write_fd = os.pipe()
+    with contextlib.suppress(ValueError, OSError):
+        sys.stdout.flush()
+        sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_fd)
+        _run_candidate(job, function, workdir, write_fd)
+    os.close(write_fd)
+    try:
+        data, timed_out = _read_result(read_fd, pid, start + job.limits.timeout_seconds)
+    finally:
+        os.close(read_fd)
+    kill_group(pid)
+    _, status = os.waitpid(pid, 0)
+    kill_group(pid)  # leftovers that kept the group
+    verdict = _verdict(data, timed_out, status, workdir, job)
+    verdict.seconds = time.monotonic() - start
+    shutil.rmtree(workdir, ignore_errors=True)
+    return verdict
+
+
+def _load(ref: EvaluatorRef, scratch: Path) -> tuple[Callable[..., Any] | None, str]:
+    """The evaluator function, or None and the reason it cannot be loaded."""
+    try:
+        return load_evaluator(ref), ""
+    except BaseException as error:  # noqa: BLE001 - an evaluator's import may raise anything
+        tail = output_tail(scratch / ZYGOTE_OUTPUT_FILENAME)
+        reason = f"cannot load evaluator {ref}: {format_exception(error)}"
+        return None, reason + (f"\noutput:\n{tail}" if tail else "")
+
+
+def serve(
+    ref: EvaluatorRef,
+    limits: Limits,
+    scratch: Path,
+    cgroup: PidsCgroup | None,
+    pipes: tuple[int, int],
+) -> NoReturn:
+    """Body of a zygote forked by the worker: confine, import, then serve jobs until EOF.
+
+    `pipes` is (jobs read end, replies write end). Never returns.
+    """
+    jobs_fd, replies_fd = pipes
+    code = 0
+    try:
+        os.setsid()
+        _close_fds_except(pipes)
+        os.chdir(scratch)
+        _redirect_stdio(scratch / ZYGOTE_OUTPUT_FILENAME)
+        if cgroup is not None:
+            cgroup.join()
+        protections = confine_sandbox(scratch, limits)
+        function, error = _load(ref, scratch)
+        write_frame(replies_fd, json.dumps({"protections": protections, "error": error}).encode())
+        number = 0
+        while (frame := read_frame(jobs_fd)) is not None:
+            job: Job = pickle.loads(frame)
+            number += 1
+            if function is None:
+                verdict = Verdict.failure(error)
+            else:
+                verdict = evaluate_candidate(job, function, scratch, number)
+            write_frame(replies_fd, json.dumps(verdict.to_dict(), default=str).encode())
+    except BaseException:  # noqa: BLE001 - a zygote ends with an exit code, never a traceback
+        code = FAILURE_EXIT_CODE
+    finally:
+        os._exit(code)
