@@ -178,3 +178,19 @@ def test_vector_tasks_are_refused_with_the_right_kind_named():
     vector = Problem("v", "vector", Objective("score"))
     with pytest.raises(ProposerConfigError, match="cmaes"):
         ProgramMutation(vector)
+
+
+def _constants(source: str) -> list[float]:
+    return [n.value for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Constant)]
+
+
+def test_same_shape_functions_mix_their_constants_site_by_site():
+    ours = "def f(x):\n    return 1.5 * x + 2.5 * x ** 2 + 3.5 * x ** 3 + 4.5 < 5.5\n"
+    theirs = "def f(x):\n    return 6.5 * x - 7.5 * x ** 4 + 8.5 * x ** 5 + 9.5 > 10.5\n"
+    child = crossover_programs(ours, theirs, np.random.default_rng(0))
+    pairs = list(zip(_constants(ours), _constants(theirs), strict=True))
+    values = _constants(child)
+    assert len(values) == len(pairs)
+    origins = [(v == a, v == b) for v, (a, b) in zip(values, pairs, strict=True)]
+    assert all(a or b for a, b in origins)
+    assert any(a for a, _ in origins) and any(b for _, b in origins)
