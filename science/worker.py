@@ -115,9 +115,18 @@ class Zygote:
         reply = self._reply(deadline, f"{timeout:g} s while importing the evaluator")
         return {str(k): str(v) for k, v in dict(reply.get("protections") or {}).items()}
 
+    def is_alive(self) -> bool:
+        """Whether the zygote still runs (a dead one is reaped here)."""
+        if self.pid and os.waitpid(self.pid, os.WNOHANG)[0] == self.pid:
+            self.pid = 0
+        return self.pid != 0
+
     def evaluate(self, job: Job) -> Verdict:
         """Send one job and wait for its verdict (the zygote enforces the timeout)."""
-        write_frame(self.jobs_fd, pickle.dumps(job))
+        try:
+            write_frame(self.jobs_fd, pickle.dumps(job))
+        except BrokenPipeError as error:
+            raise ZygoteLost(f"the sandbox process died ({self._exit_reason()})") from error
         timeout = job.limits.timeout_seconds
         deadline = time.monotonic() + timeout + REPLY_GRACE_SECONDS
         reply = self._reply(deadline, f"{timeout:g} s (the sandbox stopped answering)")
@@ -150,7 +159,9 @@ class Sandbox:
         self.warned: set[str] = set()
 
     def _zygote_for(self, job: Job) -> Zygote:
-        if self.zygote is not None and self.zygote.key != zygote_key(job):
+        if self.zygote is not None and (
+            self.zygote.key != zygote_key(job) or not self.zygote.is_alive()
+        ):
             self._drop()
         if self.zygote is None:
             self.built += 1

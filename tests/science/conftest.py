@@ -22,14 +22,14 @@ def pool():
 
 @pytest.fixture
 def make_job(tmp_path: Path) -> Callable[..., Job]:
-    """Write `source` as an evaluator file and return a job calling its `evaluate`."""
-    count = 0
+    """Write `source` as an evaluator file (one per distinct source) and return a job for it."""
+    files: dict[str, Path] = {}
 
     def build(source: str, candidate: object = 1.0, **limits: float) -> Job:
-        nonlocal count
-        count += 1
-        path = tmp_path / f"evaluator_{count}.py"
-        path.write_text(textwrap.dedent(source))
+        if source not in files:
+            files[source] = tmp_path / f"evaluator_{len(files) + 1}.py"
+            files[source].write_text(textwrap.dedent(source))
+        path = files[source]
         ref = EvaluatorRef(target=str(path), function="evaluate", is_file=True)
         return Job(ref, candidate, "text", {}, Limits(**{**FAST, **limits}))
 
