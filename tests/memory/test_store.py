@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from memory import NewCandidate, RunNotFound, Store, candidate_hash
+from tests.fixtures.postgres import fresh_database
 
 
 def new(content: str, fitness: float | None, **extra) -> NewCandidate:
@@ -18,9 +19,13 @@ def new(content: str, fitness: float | None, **extra) -> NewCandidate:
     )
 
 
-@pytest.fixture
-def store(tmp_path):
-    store = Store.at_home(tmp_path)
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    """The same contract on every backend (SQLite file, real PostgreSQL server)."""
+    if request.param == "sqlite":
+        store = Store.at_home(tmp_path)
+    else:
+        store = Store(fresh_database(request.getfixturevalue("postgres_url")))
     yield store
     store.close()
 
