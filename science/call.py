@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import sys
 import time
 import traceback
@@ -35,6 +36,17 @@ def load_evaluator(ref: EvaluatorRef) -> Callable[..., Any]:
     if not callable(function):
         raise EvaluatorNotFound(f"evaluator {ref}: no function '{ref.function}' in {ref.target}")
     return function
+
+
+def evaluator_version(ref: EvaluatorRef) -> tuple[int, int] | None:
+    """(mtime, size) of a file evaluator, so an edited file is loaded again; None otherwise."""
+    if not ref.is_file:
+        return None
+    try:
+        stat = os.stat(ref.target)
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size)
 
 
 def candidate_argument(job: Job, workdir: Path) -> Any:

@@ -14,13 +14,14 @@ import queue
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
-from science.call import call_evaluator
+from science.call import call_evaluator, evaluator_version, load_evaluator
 from science.errors import SandboxError
-from science.evaluation import Job, Verdict
+from science.evaluation import EvaluatorRef, Job, Verdict
 from science.protocol import read_message, write_message
 from science.scratch import remove_leftovers
 
@@ -145,14 +146,27 @@ class SandboxPool:
 
 
 class InProcessPool:
-    """Evaluate trusted evaluators in this process, one after another, with no limits."""
+    """Evaluate trusted evaluators in this process, one after another, with no limits.
+
+    Each evaluator is imported once (again when its file changes), as a zygote does.
+    """
 
     def __init__(self, workdir: Path | None = None) -> None:
         self.workdir = workdir or Path.cwd()
+        self._loaded: dict[tuple[EvaluatorRef, object], Callable[..., Any]] = {}
+
+    def _function(self, ref: EvaluatorRef) -> Callable[..., Any] | None:
+        key = (ref, evaluator_version(ref))
+        if key not in self._loaded:
+            try:
+                self._loaded[key] = load_evaluator(ref)
+            except Exception:  # noqa: BLE001 - call_evaluator loads it again and reports why
+                return None
+        return self._loaded[key]
 
     def evaluate(self, jobs: list[Job]) -> list[Verdict]:
         """Call each evaluator directly; exceptions still become invalid verdicts."""
-        return [call_evaluator(job, self.workdir) for job in jobs]
+        return [call_evaluator(job, self.workdir, self._function(job.evaluator)) for job in jobs]
 
     def close(self) -> None:
         """Nothing to release."""

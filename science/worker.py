@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from science import zygote
+from science.call import evaluator_version
 from science.cgroup import PidsCgroup
 from science.evaluation import Job, Verdict
 from science.protocol import read_frame, read_message, write_frame, write_message
@@ -53,12 +54,7 @@ class ZygoteLost(Exception):
 
 def zygote_key(job: Job) -> tuple[Any, ...]:
     """What a zygote is built for: the evaluator (and its file's version) and the limits."""
-    version: tuple[int, int] | None = None
-    if job.evaluator.is_file:
-        with contextlib.suppress(OSError):
-            stat = os.stat(job.evaluator.target)
-            version = (stat.st_mtime_ns, stat.st_size)
-    return (job.evaluator, version, job.limits)
+    return (job.evaluator, evaluator_version(job.evaluator), job.limits)
 
 
 class Zygote:
