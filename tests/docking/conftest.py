@@ -40,3 +40,23 @@ def complex_6ce6() -> ComplexData:
 def complex_5i7x() -> ComplexData:
     """5i7x featurized from its MOL2 ligand (its SDF does not sanitize)."""
     return _complex("5i7x", "mol2")
+
+
+@pytest.fixture
+def mini_data_folder(tmp_path) -> Path:
+    """A shared-data folder in miniature: the PDBbind-subset archive layout and index CSV
+    holding 6ce6 (train), 5i7x (val; its SDF needs the MOL2 fallback) and a test id."""
+    import tarfile
+
+    folder = tmp_path / "data"
+    (folder / "docking").mkdir(parents=True)
+    with tarfile.open(folder / "docking/pdbbind_equibind_subset213.tar.gz", "w:gz") as tar:
+        for pdb_id in ("6ce6", "5i7x"):
+            for part in ("protein.pdb", "ligand.sdf", "ligand.mol2"):
+                name = f"{pdb_id}_{part}"
+                tar.add(DATA / name, arcname=f"pdbbind_subset213/{pdb_id}/{name}")
+    (folder / "docking/pdbbind_equibind_subset213_index.csv").write_text(
+        "pdb_id,diffdock_timesplit,sdf_sanitizes,mol2_sanitizes,ligand_smiles\n"
+        "6ce6,train,1,1,x\n5i7x,val,0,1,x\n6qqq,test,1,1,x\n"
+    )
+    return folder
