@@ -1,7 +1,8 @@
 """Pools that evaluate many jobs at once and return verdicts in the jobs' order.
 
-`SandboxPool` keeps one warm worker process per slot (see `science.worker`) and feeds them
-from threads; a worker that dies is replaced and its job is reported invalid, never lost.
+`SandboxPool` keeps one warm worker process per slot (see `science.worker`, which runs each
+evaluator in a confined zygote) and feeds them from threads; a worker that dies is replaced
+and its job is reported invalid, never lost.
 `InProcessPool` calls trusted evaluators directly (no isolation), for benchmarks of the
 loop itself and for evaluators that are part of the platform.
 """
@@ -27,6 +28,7 @@ from science.scratch import remove_leftovers
 
 WORKER_GRACE_SECONDS = 30.0
 WORKER_EXIT_SECONDS = 5.0
+SECRET_WORDS = ("KEY", "TOKEN", "SECRET", "PASSWORD", "CREDENTIAL")
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
@@ -39,12 +41,17 @@ class VerifierPool(Protocol):
 
 
 def worker_environment() -> dict[str, str]:
-    """The worker's environment: ours, with numeric libraries held to one thread by default.
+    """The worker's environment: ours without secrets, numeric libraries at one thread.
 
-    A pool already runs one worker per core; an evaluator that wants more threads can still
-    set these variables in the task's environment.
+    Variables whose names look like credentials (API keys, tokens, passwords) are left out:
+    the proposers need them, untrusted evaluators do not. A pool already runs one worker per
+    core, so BLAS and OpenMP default to one thread (set the variables to override).
     """
-    env = dict(os.environ)
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not any(word in name.upper() for word in SECRET_WORDS)
+    }
     for name in THREAD_VARIABLES:
         env.setdefault(name, "1")
     return env
@@ -72,7 +79,8 @@ class _Worker:
 
         thread = threading.Thread(target=exchange, daemon=True)
         thread.start()
-        thread.join(job.limits.timeout_seconds + WORKER_GRACE_SECONDS)
+        # a new evaluator's import may take one timeout, then the job itself another
+        thread.join(2 * job.limits.timeout_seconds + WORKER_GRACE_SECONDS)
         if thread.is_alive() or not result or not isinstance(result[0], Verdict):
             raise SandboxError("sandbox worker stopped answering")
         return result[0]

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from science import EvaluatorRef, Job, Limits, landlock
+from science import EvaluatorRef, Job, Limits, SandboxPool, landlock
 from science.cgroup import PidsCgroup, is_available
 
 needs_landlock = pytest.mark.skipif(landlock.abi_version() < 1, reason="no Landlock here")
@@ -202,3 +202,17 @@ def test_hanging_evaluator_import_times_out(pool, make_job):
     [verdict] = pool.evaluate([job])
     assert verdict.valid is False
     assert "timed out after 1 s while importing the evaluator" in verdict.error
+
+
+def test_secrets_in_the_environment_do_not_reach_the_evaluator(make_job, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-secret")
+    monkeypatch.setenv("DISCOVERY_VISIBLE", "yes")
+    source = """
+    import os
+    def evaluate(candidate):
+        return {"key": float("OPENAI_API_KEY" in os.environ),
+                "visible": float(os.environ.get("DISCOVERY_VISIBLE") == "yes")}
+    """
+    with SandboxPool(1) as fresh:  # workers copy the environment when they start
+        [verdict] = fresh.evaluate([make_job(source)])
+    assert verdict.metrics == {"key": 0.0, "visible": 1.0}
