@@ -3,7 +3,8 @@
 One place talks to the `openai` client. Transient failures (timeouts, lost connections,
 HTTP 408/409/429 and 5xx) are retried with exponential backoff
 ``backoff_seconds * 2**attempt`` (capped, and never shorter than a 429's `Retry-After`);
-anything else, or the last failed attempt, raises `ModelCallFailed`. Every answered request
+anything else (a 4xx, a body that is not JSON), or the last failed attempt, raises
+`ModelCallFailed`. Every answered request
 is counted in the shared `Usage` from the response's `usage` field.
 """
 
@@ -100,15 +101,20 @@ class ChatModel:
                 response = self._request(messages)
             except openai.OpenAIError as error:
                 if not _is_transient(error) or attempt >= self.settings.max_retries:
-                    raise ModelCallFailed(
-                        f"model '{self.settings.model}' at {self.client.base_url}: "
-                        f"{type(error).__name__}: {error} (after {attempt + 1} attempts)"
-                    ) from error
+                    raise self._failure(error, attempt) from error
                 self._wait(attempt, error)
                 attempt += 1
                 continue
+            except ValueError as error:  # a 200 whose body is not JSON (a proxy's error page)
+                raise self._failure(error, attempt) from error
             self._count(response)
             return _reply_text(response)
+
+    def _failure(self, error: Exception, attempt: int) -> ModelCallFailed:
+        return ModelCallFailed(
+            f"model '{self.settings.model}' at {self.client.base_url}: "
+            f"{type(error).__name__}: {error} (after {attempt + 1} attempts)"
+        )
 
     def _request(self, messages: list[dict[str, str]]) -> Any:
         options: dict[str, Any] = {"temperature": self.settings.temperature}

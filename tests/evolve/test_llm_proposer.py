@@ -180,6 +180,13 @@ def test_a_client_error_is_not_retried():
     assert proposer.state_dict()["usage"]["failures"] == {"call_failed": 1}
 
 
+def test_a_body_that_is_not_json_counts_as_a_failed_call():
+    with ScriptedServer([Reply(raw_body="<html>502 Bad Gateway</html>")]) as server:
+        proposer = make_llm(server)
+        assert proposer.propose(make_context(), 1) == []
+    assert proposer.state_dict()["usage"]["failures"] == {"call_failed": 1}
+
+
 def test_cost_is_counted_from_usage_and_the_cap_hands_over_to_mutation():
     reply = Reply(GOOD_DIFF, prompt_tokens=1000, completion_tokens=500)
     with ScriptedServer([reply, reply]) as server:

@@ -21,9 +21,11 @@ POLL_SECONDS = 0.02  # how fast `shutdown` returns
 
 @dataclass(frozen=True)
 class Reply:
-    """One scripted answer: `content` with `status` 200, or an error `status`; after `delay_seconds`."""
+    """One scripted answer after `delay_seconds`: `content` with status 200, an error
+    `status`, or `raw_body` sent as is (status 200) in place of a completion."""
 
     content: str | None = ""
+    raw_body: str | None = None
     status: int = 200
     delay_seconds: float = 0.0
     prompt_tokens: int = 100
@@ -98,14 +100,18 @@ class ScriptedServer:
                     return
                 reply = server.next_reply(body)
                 time.sleep(reply.delay_seconds)
-                if reply.status != 200:
+                if reply.raw_body is not None:
+                    self._send_bytes(200, reply.raw_body.encode())
+                elif reply.status != 200:
                     error = {"message": f"scripted {reply.status}", "type": "scripted"}
                     self._send(reply.status, {"error": error})
                 else:
                     self._send(200, completion_body(reply, body.get("model", "")))
 
             def _send(self, status: int, payload: dict[str, Any]) -> None:
-                data = json.dumps(payload).encode()
+                self._send_bytes(status, json.dumps(payload).encode())
+
+            def _send_bytes(self, status: int, data: bytes) -> None:
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json")
