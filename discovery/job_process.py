@@ -19,14 +19,13 @@ import signal
 import sys
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
-from discovery.home import open_store
-from discovery.jobs import job_spec
-from discovery.runner import RunResult, run_task
-from discovery.spec import TaskSpec
-from evolve import Evolution
-from memory import Store
-from memory.jobs import JobQueue
+if TYPE_CHECKING:  # the real imports wait until the death signal is armed (see `main`)
+    from discovery.runner import RunResult
+    from discovery.spec import TaskSpec
+    from evolve import Evolution
+    from memory import Store
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +74,10 @@ def with_workers(spec: TaskSpec, workers: int | None) -> TaskSpec:
 
 def run_job(store: Store, home: Path, job_id: str, workers: int | None) -> RunResult:
     """Run (or resume) the job's run until its budget is spent or SIGTERM arrives."""
+    from discovery.jobs import job_spec
+    from discovery.runner import run_task
+    from memory.jobs import JobQueue
+
     job = JobQueue(store).get(job_id)
     stopper = StopOnSignal()
     signal.signal(signal.SIGTERM, stopper)
@@ -96,7 +99,10 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Entry point: 0 when the run returned (finished or stopped), 1 when it failed."""
     args = _arguments(argv)
-    die_with_parent(args.parent)
+    die_with_parent(args.parent)  # before the slow imports: a daemon may die meanwhile
+    from discovery.home import open_store
+    from memory.jobs import JobQueue
+
     logging.basicConfig(
         stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s"
     )
