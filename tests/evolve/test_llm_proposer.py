@@ -17,21 +17,8 @@ from evolve.proposers.llm import LLMProposer
 from memory import Store
 from memory.store import sqlite_url
 from tests.fakes.openai_server import Reply, ScriptedServer
-from tests.fixtures.tasks import write_task
+from tests.fixtures.program_tasks import NEAR_PI_SEED, write_near_pi_task
 
-NEAR_PI_EVALUATOR = """
-import importlib.util
-import math
-
-
-def evaluate(candidate):
-    spec = importlib.util.spec_from_file_location("candidate", candidate)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    value = float(module.solve())
-    return {"error": abs(value - math.pi), "feedback": f"solve() returned {value}"}
-"""
-SEED = "def solve():\n    return 3.0\n"
 GOOD_DIFF = """Closer to pi:
 <<<<<<< SEARCH
     return 3.0
@@ -50,7 +37,7 @@ PROBLEM = Problem(
 )
 PARENT = Member(
     hash="parent-hash",
-    content=SEED,
+    content=NEAR_PI_SEED,
     fitness=-0.1416,
     metrics={"error": 0.1416},
     valid=True,
@@ -83,30 +70,16 @@ def make_llm(server: ScriptedServer, **options) -> LLMProposer:
     return LLMProposer(PROBLEM, model="scripted", base_url=server.base_url, **settings)
 
 
-def write_near_pi_task(folder, base_url: str):
-    path = write_task(
-        folder,
-        NEAR_PI_EVALUATOR,
-        name="near-pi",
-        description="Return a number close to pi from solve().",
-        representation="program",
-        objective={"metric": "error", "direction": "minimize"},
-        vector=None,
-        seed="seed.py",
-        budget={"evaluations": 2},
-        engine={"islands": 1, "batch_size": 1, "max_stale_generations": 20},
-        proposer={
-            "kind": "llm",
-            "model": "scripted",
-            "base_url": base_url,
-            "timeout_seconds": 0.5,
-            "max_retries": 1,
-            "backoff_seconds": 0.01,
-            "diff_ratio": 1.0,
-        },
-    )
-    (folder / "seed.py").write_text(SEED)
-    return path
+def llm_options(base_url: str) -> dict:
+    return {
+        "kind": "llm",
+        "model": "scripted",
+        "base_url": base_url,
+        "timeout_seconds": 0.5,
+        "max_retries": 1,
+        "backoff_seconds": 0.01,
+        "diff_ratio": 1.0,
+    }
 
 
 def test_run_goes_on_through_failures_and_stores_the_valid_diff_with_its_parent(tmp_path, caplog):
@@ -121,7 +94,8 @@ def test_run_goes_on_through_failures_and_stores_the_valid_diff_with_its_parent(
     ]
     store = Store(sqlite_url(tmp_path / "store.db"))
     with ScriptedServer(script) as server, caplog.at_level(logging.WARNING):
-        spec = load_task(write_near_pi_task(tmp_path / "task", server.base_url))
+        options = llm_options(server.base_url)
+        spec = load_task(write_near_pi_task(tmp_path / "task", options, 2, batch_size=1))
         result = run_task(spec, store, tmp_path / "results")
 
     assert result.status == "finished"
@@ -148,7 +122,7 @@ def test_prompt_shows_parent_metrics_feedback_inspirations_and_lessons():
     system, user = server.requests[0]["messages"]
     assert "Return a number close to pi." in system["content"]
     assert "minimize the metric `error`" in system["content"]
-    assert SEED.strip() in user["content"]
+    assert NEAR_PI_SEED.strip() in user["content"]
     assert "error = 0.1416" in user["content"]
     assert "solve() returned 3.0" in user["content"]
     assert "return 22 / 7" in user["content"] and "error = 0.00126" in user["content"]

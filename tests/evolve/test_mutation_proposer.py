@@ -9,6 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from discovery.runner import run_task
+from discovery.spec import load_task
 from evolve.context import Context, Member
 from evolve.errors import ProposerConfigError
 from evolve.problem import Objective, Problem
@@ -16,6 +18,9 @@ from evolve.proposers import make_proposer
 from evolve.proposers.ast_operators import crossover_programs, mutate_program, perturb_number
 from evolve.proposers.mutation import ProgramMutation
 from evolve.proposers.text_operators import crossover_text, mutate_text
+from memory import Store
+from memory.store import sqlite_url
+from tests.fixtures.program_tasks import write_near_pi_task
 
 PROGRAM_A = """
 import math
@@ -194,3 +199,15 @@ def test_same_shape_functions_mix_their_constants_site_by_site():
     origins = [(v == a, v == b) for v, (a, b) in zip(values, pairs, strict=True)]
     assert all(a or b for a, b in origins)
     assert any(a for a, _ in origins) and any(b for _, b in origins)
+
+
+def test_program_task_runs_end_to_end_with_the_default_proposer(tmp_path):
+    store = Store(sqlite_url(tmp_path / "store.db"))
+    spec = load_task(write_near_pi_task(tmp_path / "task", {}, evaluations=24))
+    result = run_task(spec, store, tmp_path / "results")
+    records = list(store.history(result.run_id))
+    known = {r.hash for r in records}
+    assert result.status == "finished" and len(records) == 24
+    assert {r.proposer for r in records[1:]} <= {"mutation", "crossover"}
+    assert all(r.parents and set(r.parents) <= known for r in records[1:])
+    assert result.best_metrics["error"] < records[0].metrics["error"]
