@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from rdkit import Chem, RDLogger
 
 from evolve.context import Context, Member, Proposal
+from evolve.errors import ProposerConfigError
 from evolve.problem import Problem
 from evolve.proposers.base import StatelessProposer
 from molopt.crossover import crossover
@@ -62,7 +63,9 @@ class GraphGA(StatelessProposer):
         pool: str | None = None,
     ) -> None:
         if not 0.0 <= mutation_rate <= 1.0:
-            raise ValueError(f"graph_ga: mutation_rate {mutation_rate} must lie in [0, 1]")
+            raise ProposerConfigError(
+                f"proposer graph_ga: mutation_rate {mutation_rate} must lie in [0, 1]"
+            )
         super().__init__(problem)
         self.mutation_rate = mutation_rate
         self.mating_pool_size = mating_pool_size

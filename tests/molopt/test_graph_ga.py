@@ -9,6 +9,7 @@ import pytest
 from rdkit import Chem
 
 from evolve.context import Context, Member
+from evolve.errors import ProposerConfigError
 from evolve.problem import Objective, Problem
 from evolve.proposers import make_proposer
 from molopt.crossover import crossover
@@ -104,5 +105,5 @@ def test_roulette_weights_shift_negative_fitness_and_fall_back_to_uniform():
 
 
 def test_bad_mutation_rate_is_rejected():
-    with pytest.raises(ValueError, match="mutation_rate"):
+    with pytest.raises(ProposerConfigError, match="mutation_rate"):
         GraphGA(PROBLEM, mutation_rate=1.5)
