@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 
 import numpy as np
 import pytest
@@ -152,6 +153,22 @@ def test_a_client_error_is_not_retried():
         assert proposer.propose(make_context(), 1) == []
     assert len(server.requests) == 1
     assert proposer.state_dict()["usage"]["failures"] == {"call_failed": 1}
+
+
+def test_a_refused_connection_is_retried_then_counted():
+    with socket.socket() as probe:  # a loopback port with nothing listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proposer = LLMProposer(
+        PROBLEM,
+        model="m",
+        base_url=f"http://127.0.0.1:{port}/v1",
+        max_retries=2,
+        backoff_seconds=0.01,
+    )
+    assert proposer.propose(make_context(), 1) == []
+    usage = proposer.state_dict()["usage"]
+    assert usage["retries"] == 2 and usage["failures"] == {"call_failed": 1}
 
 
 def test_a_body_that_is_not_json_counts_as_a_failed_call():
