@@ -145,7 +145,7 @@ class Daemon:
                 self.config.job_slots,
             )
             while not self.stopping.wait(self.config.poll_seconds):
-                self.step()
+                self._step_guarded()
             self.drain()
         finally:
             if server is not None:
@@ -212,6 +212,13 @@ class Daemon:
         self._reap(draining=True)
 
     # one turn of the loop -------------------------------------------------------------------
+
+    def _step_guarded(self) -> None:
+        """The loop's boundary: a failed turn (database busy, say) is logged and retried."""
+        try:
+            self.step()
+        except Exception:  # noqa: BLE001 - one bad turn must not stop every job
+            log.exception("daemon turn failed; retrying in %.1f s", self.config.poll_seconds)
 
     def step(self) -> None:
         """Settle ended jobs, carry out cancel/pause requests, start queued jobs."""

@@ -3,7 +3,7 @@
 It lists the jobs (state, progress, best value) and draws the selected job's
 best-versus-evaluations curve as SVG. No build step, no third-party scripts. A token, when
 the API needs one, is read from the page's fragment (``/#token=...``), which browsers never
-send to the server.
+send to the server; ``#job=ID`` opens with that job's curve.
 """
 
 DASHBOARD_HTML = """<!doctype html>
@@ -22,9 +22,10 @@ tr.job { cursor: pointer; } tr.job:hover { background: #f4f4f4; }
 <div id="curve"><h2 id="curve-title">select a job</h2>
 <svg id="plot" width="640" height="320" viewBox="0 0 640 320"></svg></div>
 <script>
-const token = new URLSearchParams(location.hash.slice(1)).get("token");
+const fragment = new URLSearchParams(location.hash.slice(1));
+const token = fragment.get("token");
 const headers = token ? {Authorization: "Bearer " + token} : {};
-let selected = null;
+let selected = fragment.get("job");
 async function api(path) {
   const response = await fetch("/api" + path, {headers});
   if (!response.ok) throw new Error(path + ": " + response.status);
