@@ -187,13 +187,17 @@ class Daemon:
         return info
 
     def recover(self) -> list[str]:
-        """Re-queue jobs a previous daemon left running (killing any leftover process)."""
+        """Settle jobs marked running that have no process of ours (left by a crash).
+
+        A run that already finished or failed settles its job at once; any other goes back
+        to the queue (or to paused / cancelled if that was asked), not counted as an attempt.
+        """
         recovered = []
         for job in self.queue.list_jobs(("running",)):
+            if job.id in self.children:
+                continue
             kill_leftover(job.pid, job.id)
-            state = {"cancel": "cancelled", "pause": "paused"}.get(job.request or "", "queued")
-            self.queue.transition(job.id, ("running",), state=state, pid=None, request=None)
-            log.info("job %s: found running after a restart, now %s", job.id, state)
+            self._settle(job, code=None, blameless=True)
             recovered.append(job.id)
         return recovered
 
@@ -203,13 +207,13 @@ class Daemon:
             self._send_stop(child)
         deadline = time.monotonic() + self.config.drain_seconds
         while self.children and time.monotonic() < deadline:
-            self._reap(draining=True)
+            self._reap(blameless=True)
             time.sleep(0.05)
         for child in self.children.values():
             child.process.kill()
         for child in self.children.values():
             child.process.wait()
-        self._reap(draining=True)
+        self._reap(blameless=True)
 
     # one turn of the loop -------------------------------------------------------------------
 
@@ -222,13 +226,16 @@ class Daemon:
 
     def step(self) -> None:
         """Settle ended jobs, carry out cancel/pause requests, start queued jobs."""
-        self._reap(draining=False)
+        self._reap(blameless=False)
         self._carry_out_requests()
         while len(self.children) < self.config.job_slots and not self.stopping.is_set():
             job = self.queue.claim_next()
             if job is None:
                 break
-            self._launch(job)
+            try:
+                self._launch(job)
+            finally:
+                self.recover()  # a claim that did not become a process goes back to the queue
 
     def _launch(self, job: JobRecord) -> None:
         self.store.set_status(job.run_id, "starting")
@@ -281,23 +288,27 @@ class Daemon:
             child.process.send_signal(signal.SIGTERM)
         child.stop_sent = child.stop_sent or time.monotonic()
 
-    def _reap(self, draining: bool) -> None:
+    def _reap(self, blameless: bool) -> None:
         for job_id, child in list(self.children.items()):
             code = child.process.poll()
             if code is None:
                 continue
             child.log.close()
             del self.children[job_id]
-            self._settle(self.queue.get(job_id), code, draining)
+            self._settle(self.queue.get(job_id), code, blameless)
 
-    def _settle(self, job: JobRecord, code: int, draining: bool) -> None:
-        """Decide a job's next state from its run's status after its process ended."""
+    def _settle(self, job: JobRecord, code: int | None, blameless: bool) -> None:
+        """Decide a job's next state from its run's status after its process ended.
+
+        `blameless`: the process ended because of the daemon (a drain, a daemon crash), so
+        an unfinished run goes back to the queue without counting an attempt.
+        """
         run = self.store.get_run(job.run_id)
         requested = {"cancel": "cancelled", "pause": "paused"}.get(job.request or "")
         changes: dict[str, object] = {"pid": None, "request": None}
         if run.status in ("finished", "failed"):
             changes.update(state=run.status, message=run.message)
-        elif run.status == "stopped" or requested or draining:
+        elif run.status == "stopped" or requested or blameless:
             changes.update(state=requested or "queued")
         elif job.attempts + 1 >= self.config.max_attempts:
             changes.update(
@@ -310,7 +321,7 @@ class Daemon:
             changes.update(state="queued", attempts=job.attempts + 1)
         self.queue.transition(job.id, ("running",), **changes)
         log.info(
-            "job %s: process exited (%d), run %s -> job %s",
+            "job %s: process ended (exit code %s), run %s -> job %s",
             job.id,
             code,
             run.status,

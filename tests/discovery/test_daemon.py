@@ -10,6 +10,7 @@ import time
 import httpx
 import pytest
 
+from discovery.daemon import Daemon, DaemonConfig
 from discovery.jobs import cancel_job, pause_job, resume_job, submit_job
 from memory import Store
 from memory.jobs import JobQueue
@@ -234,3 +235,34 @@ def test_many_jobs_submitted_at_once_are_all_accepted_and_finish(tmp_path, home,
         daemon.stop()
     for job in jobs:
         assert_whole_history(store, job, 20)
+
+
+def crashed_daemon_left(store, task, run_status, request=None):
+    """A job claimed by a daemon that died: running, no process, run in `run_status`."""
+    job = submit_job(store, task)
+    queue = JobQueue(store)
+    queue.claim_next()
+    queue.transition(job.id, ("running",), pid=2**22 + 1, request=request)
+    store.set_status(job.run_id, run_status, "budget spent" if run_status == "finished" else "")
+    return job
+
+
+@pytest.mark.parametrize(
+    ("run_status", "asked", "state"),
+    [
+        ("finished", None, "finished"),  # it ended just before the daemon died
+        ("running", None, "queued"),
+        ("starting", None, "queued"),
+        ("running", "pause", "paused"),
+        ("running", "cancel", "cancelled"),
+    ],
+)
+def test_recovery_settles_what_a_dead_daemon_left_running(
+    tmp_path, home, store, run_status, asked, state
+):
+    task = write_task(tmp_path / "task", evaluation=FAST)
+    job = crashed_daemon_left(store, task, run_status, asked)
+    recovered = Daemon(DaemonConfig(home=home)).recover()
+    record = JobQueue(store).get(job.id)
+    assert recovered == [job.id]
+    assert (record.state, record.pid, record.request, record.attempts) == (state, None, None, 0)
