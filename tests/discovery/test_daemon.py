@@ -107,9 +107,16 @@ def test_jobs_run_side_by_side_within_the_slots_and_finish(tmp_path, home, store
     daemon = LiveDaemon(home, "--max-jobs", 2)
     try:
         jobs = [submit_job(store, task) for _ in range(3)]
+        follow = subprocess.Popen(
+            [sys.executable, "-m", "discovery.cli", "logs", jobs[2].id, "--follow"]
+            + ["--home", str(home)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         wait_until(
             lambda: all(job_state(store, j.id) == "finished" for j in jobs), daemon, what="3 jobs"
         )
+        followed, _ = follow.communicate(timeout=60)
         listed = httpx.get(daemon.info["url"] + "/api/jobs").json()
         second = subprocess.run(
             [sys.executable, "-m", "discovery.cli", "daemon", "--home", str(home), "--port", "0"],
@@ -120,6 +127,7 @@ def test_jobs_run_side_by_side_within_the_slots_and_finish(tmp_path, home, store
     finally:
         daemon.stop()
     assert second.returncode == 1 and "already serves" in second.stderr
+    assert f"run {jobs[2].run_id} finished (budget spent)" in followed  # --follow ends with it
     assert {row["state"] for row in listed} == {"finished"}
     records = JobQueue(store).list_jobs()
     moments = sorted([(r.started_at, 1) for r in records] + [(r.finished_at, -1) for r in records])
