@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from discovery.commands.daemon import app as daemon_app
+from discovery.commands.dock import app as dock_app
 from discovery.commands.options import DbOption, HomeOption, JsonOption, open_home_store
 from discovery.errors import DiscoveryError, TaskSpecError
 from discovery.jobs import resolve_run
@@ -33,6 +34,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(daemon_app)
+app.add_typer(dock_app, name="dock")
 
 
 @app.command()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import asdict
+from importlib import resources
 from pathlib import Path
 
 import torch
@@ -11,6 +13,7 @@ from docking.errors import CheckpointError
 from docking.model import FlexibleDocker, ModelConfig
 
 CHECKPOINT_FORMAT = "discovery-docking/1"
+DEFAULT_CHECKPOINT_NAME = "small_cpu.pt"
 
 
 def save_checkpoint(path: Path, model: FlexibleDocker, **extra) -> None:
@@ -31,7 +34,7 @@ def read_checkpoint(path: Path) -> dict:
     """The raw checkpoint dictionary, checked for our format."""
     try:
         state = torch.load(path, map_location="cpu", weights_only=False)
-    except (OSError, RuntimeError, EOFError) as error:
+    except (OSError, RuntimeError, EOFError, pickle.UnpicklingError) as error:
         raise CheckpointError(f"{path}: cannot read checkpoint ({error})") from error
     if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
         raise CheckpointError(f"{path}: not a {CHECKPOINT_FORMAT} docking checkpoint")
@@ -47,3 +50,8 @@ def load_model(path: Path, device: str | torch.device = "cpu") -> FlexibleDocker
     except RuntimeError as error:
         raise CheckpointError(f"{path}: weights do not fit the model ({error})") from error
     return model.to(device).eval()
+
+
+def default_checkpoint() -> Path:
+    """The checkpoint shipped inside the package (small CPU model; see its model card)."""
+    return Path(str(resources.files("docking") / "checkpoints" / DEFAULT_CHECKPOINT_NAME))

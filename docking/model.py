@@ -4,7 +4,7 @@ Three modules, one network:
 
 1. pocket prediction: a residue EGNN over the whole protein, told about the ligand by a
    pooled ligand embedding, gives a pocket probability per residue; the pocket centre is
-   the probability-weighted mean of the Cα positions (so it moves with the protein);
+   the softmax(logit)-weighted mean of the Cα positions (so it moves with the protein);
 2. ligand docking: EGNN layers over the ligand atoms and the pocket residues (the
    `pocket_residues` Cα nearest the centre) that move only the ligand;
 3. pocket docking: the same kind of layers that move only the pocket Cα (apo -> holo).
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import torch
 from torch import Tensor, nn
-from torch_geometric.utils import scatter
+from torch_geometric.utils import scatter, softmax
 
 from docking.featurize import BOND_FEATURES, LIGAND_FEATURES
 from docking.layers import CrossAttention, EquivariantConv, LearnedResidueEmbedding
@@ -130,9 +130,8 @@ class FlexibleDocker(nn.Module):
         for conv in self.pocket_convs:
             h, _ = conv(h, residues.pos, edges)
         logits = self.pocket_head(h).squeeze(-1)  # (R,)
-        weight = torch.sigmoid(logits).unsqueeze(-1) + 1e-6  # (R, 1)
-        total = scatter(weight, residues.batch, dim=0, dim_size=count, reduce="sum")
-        centre = scatter(weight * residues.pos, residues.batch, 0, dim_size=count) / total
+        weight = softmax(logits, residues.batch, num_nodes=len(logits)).unsqueeze(-1)  # (R, 1)
+        centre = scatter(weight * residues.pos, residues.batch, 0, dim_size=count)  # (B, 3)
         return h, logits, centre
 
     def docking_edges(self, batch, num_ligand: int, node_batch: Tensor) -> tuple[Tensor, Tensor]:

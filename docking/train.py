@@ -86,23 +86,27 @@ def perturb(batch, config: TrainConfig, generator: torch.Generator) -> torch.Ten
 
 @torch.no_grad()
 def validate(model: FlexibleDocker, complexes: list[ComplexData], device: str) -> dict:
-    """Mean ligand RMSD, share under 2 Å and pocket-centre error with predicted pockets."""
+    """Ligand RMSD (mean, median, share under 2 Å) and pocket-centre error with the
+    predicted pocket, and the ligand RMSD when the true pocket centre is given."""
     model.eval()
-    rmsds, centre_errors = [], []
+    rmsds, given, centre_errors = [], [], []
     for batch in DataLoader(complexes, batch_size=4):
         batch = batch.to(device)
+        ligand, truth = batch["ligand"], pocket_centres(batch)
         output = model(batch)
         count = output.pocket_center.shape[0]
-        rmsds.append(
-            graph_rmsd(output.ligand_pos, batch["ligand"].pos_true, batch["ligand"].batch, count)
-        )
-        centre_errors.append((output.pocket_center - pocket_centres(batch)).norm(dim=-1))
-    rmsd, centre = torch.cat(rmsds), torch.cat(centre_errors)
+        rmsds.append(graph_rmsd(output.ligand_pos, ligand.pos_true, ligand.batch, count))
+        centre_errors.append((output.pocket_center - truth).norm(dim=-1))
+        pose = model(batch, pocket_center=truth).ligand_pos
+        given.append(graph_rmsd(pose, ligand.pos_true, ligand.batch, count))
+    rmsd, centre, rmsd_given = torch.cat(rmsds), torch.cat(centre_errors), torch.cat(given)
     return {
         "ligand_rmsd_mean": float(rmsd.mean()),
         "ligand_rmsd_median": float(rmsd.median()),
         "ligand_rmsd_below_2A": float((rmsd < 2.0).float().mean()),
         "pocket_center_error_median": float(centre.median()),
+        "ligand_rmsd_median_true_pocket": float(rmsd_given.median()),
+        "ligand_rmsd_below_2A_true_pocket": float((rmsd_given < 2.0).float().mean()),
     }
 
 

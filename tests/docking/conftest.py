@@ -60,3 +60,18 @@ def mini_data_folder(tmp_path) -> Path:
         "6ce6,train,1,1,x\n5i7x,val,0,1,x\n6qqq,test,1,1,x\n"
     )
     return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_checkpoint(tmp_path_factory) -> Path:
+    """An untrained tiny model saved as a checkpoint (inference plumbing, not accuracy)."""
+    import torch
+
+    from docking.checkpoint import save_checkpoint
+    from docking.model import FlexibleDocker, ModelConfig
+
+    torch.manual_seed(0)
+    model = FlexibleDocker(ModelConfig(hidden=16, pocket_layers=1, docking_layers=1, rounds=1))
+    path = tmp_path_factory.mktemp("checkpoint") / "tiny.pt"
+    save_checkpoint(path, model)
+    return path

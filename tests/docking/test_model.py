@@ -11,7 +11,7 @@ from tests.docking.test_layers import random_rotation
 
 
 def as_double(data):
-    return data.apply(lambda t: t.double() if t.is_floating_point() else t)
+    return data.clone().apply(lambda t: t.double() if t.is_floating_point() else t)
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,113 @@
+"""`discover dock`: dock ligands into proteins, and `discover dock train` to train the model.
+
+    discover dock --protein P.pdb --ligand L.sdf|L.mol2|"SMILES" --out DIR
+    discover dock --csv batch.csv --out DIR          # columns complex_name, protein_path, ligand
+    discover dock train --config docking/configs/small_cpu.yaml
+
+Docking errors become one line on stderr and exit status 1. A failing complex in a batch
+does not stop the others: it is a row of ``results.csv`` with its reason, and the command
+exits with status 1 once all rows are written.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import torch
+import typer
+
+from discovery.home import data_folder
+from docking.checkpoint import default_checkpoint, load_model
+from docking.errors import DockingError
+from docking.infer import DockingRequest, dock_all, read_batch_csv
+from docking.train import load_train_config, train
+
+app = typer.Typer(help="Flexible blind docking (FABFlex-style): ligand pose + holo pocket.")
+
+
+def _fail(error: DockingError) -> None:
+    print(f"discover dock: {error}", file=sys.stderr)
+    raise typer.Exit(1)
+
+
+def _requests(
+    protein: Path | None,
+    ligand: str | None,
+    batch: Path | None,
+    centre: tuple[float, float, float] | None,
+) -> list[DockingRequest]:
+    if batch is not None:
+        if protein or ligand:
+            raise typer.BadParameter("give either --csv or --protein/--ligand, not both")
+        return read_batch_csv(batch)
+    if protein is None or ligand is None:
+        raise typer.BadParameter("give --protein and --ligand, or --csv")
+    return [DockingRequest(protein.stem, protein, ligand, centre)]
+
+
+@app.callback(invoke_without_command=True)
+def dock(
+    ctx: typer.Context,
+    protein: Annotated[Path | None, typer.Option(help="Protein PDB (apo or holo)")] = None,
+    ligand: Annotated[str | None, typer.Option(help="Ligand SDF, MOL2 or SMILES")] = None,
+    csv_path: Annotated[
+        Path | None, typer.Option("--csv", help="Batch CSV: complex_name, protein_path, ligand")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Output folder")] = Path("docking-out"),
+    checkpoint: Annotated[
+        Path | None, typer.Option(help="Model checkpoint [the shipped small CPU model]")
+    ] = None,
+    pocket_center: Annotated[
+        tuple[float, float, float] | None,
+        typer.Option(help="Pocket centre x y z in Å (skips pocket prediction)"),
+    ] = None,
+    device: Annotated[str, typer.Option(help="cpu or cuda")] = "cpu",
+    pose: Annotated[str, typer.Option(help="fit (conformer placed on prediction) or raw")] = "fit",
+    seed: Annotated[int, typer.Option(help="Seed of the starting conformer")] = 0,
+) -> None:
+    """Dock one complex (--protein/--ligand) or a batch (--csv); writes OUT/results.csv."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if device == "cuda" and not torch.cuda.is_available():
+        raise typer.BadParameter("--device cuda: no CUDA device is visible; use --device cpu")
+    try:
+        requests = _requests(protein, ligand, csv_path, pocket_center)
+        model = load_model(checkpoint or default_checkpoint(), device=device)
+        results = dock_all(requests, model, out, device=device, pose=pose, seed=seed)
+    except DockingError as error:
+        _fail(error)
+    failed = [r for r in results if r.status != "ok"]
+    for r in results:
+        detail = f"confidence {r.confidence_rmsd_angstrom:.2f} Å" if r.status == "ok" else r.error
+        print(f"{r.complex_name}: {r.status} ({detail}), {r.seconds_total:.2f} s")
+    print(f"{len(results) - len(failed)}/{len(results)} docked; results in {out / 'results.csv'}")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command("train")
+def train_command(
+    config: Annotated[Path, typer.Option(help="Training config YAML")],
+    out_dir: Annotated[Path | None, typer.Option(help="Override out_dir")] = None,
+    epochs: Annotated[int | None, typer.Option(help="Override epochs")] = None,
+    max_minutes: Annotated[float | None, typer.Option(help="Override max_minutes")] = None,
+    fresh: Annotated[bool, typer.Option(help="Ignore out_dir/last.pt and start over")] = False,
+) -> None:
+    """Train the docking model (resumes from OUT_DIR/last.pt unless --fresh)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    try:
+        settings = load_train_config(
+            config, out_dir=out_dir, epochs=epochs, max_minutes=max_minutes
+        )
+        if settings.data_folder is None:
+            settings.data_folder = data_folder()
+        summary = train(settings, resume=not fresh)
+    except DockingError as error:
+        _fail(error)
+    last = summary["history"][-1] if summary["history"] else {}
+    print(json.dumps({"best_validation_rmsd": summary["best_validation_rmsd"], "last": last}))
+    print(f"checkpoints in {settings.out_dir}")

@@ -1,0 +1,60 @@
+"""`discover dock` and `discover dock train` through Typer's CliRunner."""
+
+from __future__ import annotations
+
+import csv
+
+from typer.testing import CliRunner
+
+from discovery.cli import app
+
+runner = CliRunner()
+
+
+def test_dock_one_complex_from_smiles(tiny_checkpoint, data_dir, tmp_path):
+    result = runner.invoke(
+        app,
+        [
+            "dock",
+            "--protein", str(data_dir / "6ce6_protein.pdb"),
+            "--ligand", "CC(=O)Oc1ccccc1C(=O)O",
+            "--out", str(tmp_path),
+            "--checkpoint", str(tiny_checkpoint),
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "6ce6_protein" / "rank1.sdf").exists()
+    assert "1/1 docked" in result.output
+
+
+def test_failed_complex_exits_non_zero_with_reason_in_table(tiny_checkpoint, data_dir, tmp_path):
+    result = runner.invoke(
+        app,
+        ["dock", "--protein", str(data_dir / "6ce6_protein.pdb"), "--ligand", "C1CC(",
+         "--out", str(tmp_path), "--checkpoint", str(tiny_checkpoint)],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    rows = list(csv.DictReader(open(tmp_path / "results.csv")))
+    assert rows[0]["status"] == "failed" and "cannot parse" in rows[0]["error"]
+
+
+def test_missing_checkpoint_is_one_clear_line(data_dir, tmp_path):
+    result = runner.invoke(
+        app,
+        ["dock", "--protein", str(data_dir / "6ce6_protein.pdb"), "--ligand", "CCO",
+         "--checkpoint", str(tmp_path / "none.pt")],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "none.pt" in result.output
+
+
+def test_train_command_writes_checkpoints(mini_data_folder, tmp_path):
+    config = tmp_path / "cfg.yaml"
+    config.write_text(
+        f"data_folder: {mini_data_folder}\ncache_dir: {tmp_path / 'cache'}\n"
+        f"out_dir: {tmp_path / 'run'}\nepochs: 1\nbatch_size: 1\n"
+        "model: {hidden: 16, pocket_layers: 1, docking_layers: 1, rounds: 1}\n"
+    )
+    result = runner.invoke(app, ["dock", "train", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "run" / "last.pt").exists() and (tmp_path / "run" / "best.pt").exists()

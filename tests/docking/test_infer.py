@@ -1,0 +1,65 @@
+"""Inference: files written per complex, batch CSV with failures kept, given pocket centre."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from rdkit import Chem
+
+from docking.checkpoint import load_model
+from docking.errors import CheckpointError
+from docking.infer import DockingRequest, dock_all, dock_one, read_batch_csv
+
+
+@pytest.fixture(scope="module")
+def model(tiny_checkpoint):
+    return load_model(tiny_checkpoint)
+
+
+def test_docking_writes_pose_with_hydrogens_and_pocket(model, data_dir, tmp_path):
+    request = DockingRequest(
+        "6ce6", data_dir / "6ce6_protein.pdb", str(data_dir / "6ce6_ligand.sdf")
+    )
+    result = dock_one(request, model, tmp_path)
+    assert result.status == "ok", result.error
+    pose = Chem.MolFromMolFile(result.rank1_sdf, removeHs=False)
+    given = Chem.MolFromMolFile(str(data_dir / "6ce6_ligand.sdf"))
+    assert any(atom.GetAtomicNum() == 1 for atom in pose.GetAtoms())
+    assert Chem.MolToSmiles(Chem.RemoveHs(pose)) == Chem.MolToSmiles(given)
+    pocket = [ln for ln in open(result.pocket_pdb) if ln.startswith("ATOM") and ln[12:16] == " CA "]
+    assert len(pocket) == model.config.pocket_residues
+    assert result.confidence_rmsd_angstrom >= 0
+
+
+def test_given_pocket_center_is_used(model, data_dir, tmp_path):
+    request = DockingRequest("c", data_dir / "6ce6_protein.pdb", "c1ccccc1O", (1.0, 2.0, 3.0))
+    result = dock_one(request, model, tmp_path)
+    assert result.pocket_center == "1.000 2.000 3.000"
+    pose = Chem.MolFromMolFile(result.rank1_sdf)
+    centroid = pose.GetConformer().GetPositions().mean(0)
+    assert ((centroid - [1.0, 2.0, 3.0]) ** 2).sum() ** 0.5 < 5.0
+
+
+def test_batch_keeps_every_row_and_says_why_one_failed(model, data_dir, tmp_path):
+    table = tmp_path / "batch.csv"
+    protein = data_dir / "6ce6_protein.pdb"
+    table.write_text(
+        "complex_name,protein_path,ligand\n"
+        f"good,{protein},CCO\n"
+        f"bad_smiles,{protein},C1CC(\n"
+        "no_protein,missing.pdb,CCO\n"
+    )
+    results = dock_all(read_batch_csv(table), model, tmp_path / "out")
+    rows = list(csv.DictReader(open(tmp_path / "out" / "results.csv")))
+    assert [r["complex_name"] for r in rows] == ["good", "bad_smiles", "no_protein"]
+    assert [r["status"] for r in rows] == ["ok", "failed", "failed"]
+    assert "cannot parse" in rows[1]["error"] and "missing.pdb" in rows[2]["error"]
+    assert results[0].seconds_total > 0
+
+
+def test_corrupt_checkpoint_is_a_checkpoint_error(tmp_path):
+    path = tmp_path / "bad.pt"
+    path.write_bytes(b"not a checkpoint")
+    with pytest.raises(CheckpointError, match="bad.pt"):
+        load_model(path)
