@@ -2,7 +2,8 @@
 
 Each trial submits one job (a 4-d sphere vector task, in-process evaluator that sleeps a
 little, so a job lasts several seconds), then repeatedly starts `discover daemon`, waits a
-random time and SIGKILLs it, until the job finishes. After each kill it checks that the
+random time (a quarter of the kills in its first second, the rest while it serves) and
+SIGKILLs it, until the job finishes. After each kill it checks that the
 job's process died with the daemon. At the end every job's history must be n = 1..N
 contiguous with unique hashes and exactly N evaluations. The peer baseline is the same
 job (same task, same seed) run by a daemon that is never killed: its wall time, and its
@@ -117,42 +118,67 @@ def baseline(folder: Path, task: Path, total: int) -> dict[str, Any]:
     return {"seconds": seconds, **history_check(store, job.run_id, total)}
 
 
+def wait_ready(home: Path, daemon: subprocess.Popen[bytes], timeout: float = 600) -> None:
+    """Block until this daemon has recovered and serves (it writes HOME/daemon.json)."""
+    info = home / "daemon.json"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if info.is_file() and f'"pid": {daemon.pid},' in info.read_text():
+            return
+        if daemon.poll() is not None:
+            raise RuntimeError(f"the daemon exited with {daemon.returncode} before serving")
+        time.sleep(0.02)
+    raise RuntimeError(f"the daemon did not serve within {timeout} s")
+
+
 def crash_trial(
-    folder: Path, task: Path, total: int, rng: random.Random, max_wait: float
+    folder: Path, task: Path, total: int, rng: random.Random, args: argparse.Namespace
 ) -> dict[str, Any]:
-    """One job driven to its end through SIGKILLs of the daemon at random moments."""
+    """One job driven to its end through SIGKILLs of the daemon at random moments.
+
+    A share `args.startup_share` of the kills land in the daemon's first second (imports,
+    recovery of the previous crash); the others at a uniform moment in `[0, max_wait]`
+    seconds after it serves (job start-up, evaluation, the store's writes).
+    """
     home = folder / f"trial-{rng.random():.8f}"
     home.mkdir()
     store = Store.at_home(home)
     queue = JobQueue(store)
     job = submit_job(store, task)
-    kills, leftovers, moments = 0, 0, []
+    kills: list[dict[str, Any]] = []
     started = time.monotonic()
     while queue.get(job.id).state not in ("finished", "failed"):
         daemon = start_daemon(home, folder / "trial.log")
-        moment = rng.uniform(0.2, max_wait)
+        during_startup = rng.random() < args.startup_share
+        if not during_startup:
+            wait_ready(home, daemon)
+        moment = rng.uniform(0.0, 1.0 if during_startup else args.max_wait)
         deadline = time.monotonic() + moment
         while time.monotonic() < deadline and queue.get(job.id).state not in ("finished", "failed"):
             time.sleep(0.02)
         if queue.get(job.id).state in ("finished", "failed"):
             daemon.send_signal(signal.SIGTERM)
-            daemon.wait(60)
+            daemon.wait(120)
             break
         child = queue.get(job.id).pid
         daemon.kill()
         daemon.wait()
-        kills += 1
-        moments.append(round(moment, 3))
         time.sleep(0.5)
-        leftovers += is_alive(child)
-    check = history_check(store, job.run_id, total)
+        kills.append(
+            {
+                "when": "startup" if during_startup else "serving",
+                "seconds": round(moment, 3),
+                "evaluations_done": store.get_run(job.run_id).evaluations,
+                "leftover_process": is_alive(child),
+            }
+        )
     return {
         "state": queue.get(job.id).state,
-        "kills": kills,
-        "kill_moments_seconds": moments,
-        "leftover_processes": leftovers,
+        "kills": len(kills),
+        "leftover_processes": sum(k["leftover_process"] for k in kills),
+        "kill_log": kills,
         "seconds": time.monotonic() - started,
-        **check,
+        **history_check(store, job.run_id, total),
     }
 
 
@@ -161,7 +187,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--evaluations", type=int, default=200)
-    parser.add_argument("--max-wait", type=float, default=8.0, help="latest kill moment (s)")
+    parser.add_argument(
+        "--max-wait", type=float, default=8.0, help="latest kill, seconds after serving"
+    )
+    parser.add_argument(
+        "--startup-share", type=float, default=0.25, help="share of kills during start-up"
+    )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     rng = random.Random(args.seed)
@@ -171,7 +202,7 @@ def main() -> None:
         peer = baseline(folder, task, args.evaluations)
         trials = []
         while sum(t["kills"] for t in trials) < args.kills:
-            trials.append(crash_trial(folder, task, args.evaluations, rng, args.max_wait))
+            trials.append(crash_trial(folder, task, args.evaluations, rng, args))
             last = trials[-1]
             print(
                 f"trial {len(trials)}: {last['kills']} kills, {last['state']}, "
@@ -186,6 +217,7 @@ def main() -> None:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "evaluations_per_job": args.evaluations,
         "kills": sum(t["kills"] for t in trials),
+        "kills_during_startup": sum(k["when"] == "startup" for t in trials for k in t["kill_log"]),
         "jobs": len(trials),
         "jobs_finished": sum(t["state"] == "finished" for t in trials),
         "jobs_whole_history": sum(
