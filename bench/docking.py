@@ -1,0 +1,197 @@
+"""Docking accuracy and speed of a checkpoint on a slice of the FABFlex time-split test set.
+
+Each complex goes through the real inference path (`docking.infer.dock_one`) from files:
+the AlphaFold2 (apo) protein and the crystal ligand's molecular graph (its pose is thrown
+away: docking starts from a fresh ETKDG conformer). Measured against the crystal ligand
+and the aligned holo protein:
+
+- ligand RMSD (heavy atoms, symmetry-aware, no superposition: RDKit `CalcRMS`), share
+  under 2 Å and 5 Å, with the predicted pocket ("blind") and with the true pocket centre
+  given (`--pocket-center`, the docking modules alone);
+- pocket-centre error (predicted centre vs crystal ligand centroid);
+- pocket Cα RMSD against holo for the predicted pocket residues, next to the apo input's;
+- seconds per complex (reading, featurizing, model, writing).
+
+Peer baselines in the same run: the ETKDG conformer centred on the true pocket centre in a
+random orientation (no model), and centred on the protein's Cα centroid.
+
+    .venv/bin/python -m bench.docking --count 40     # (not bench/docking.py: the name would
+                                                    # shadow the docking package)
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import platform
+import statistics
+import tarfile
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import torch
+from rdkit import Chem
+from rdkit.Chem import rdMolAlign
+from scipy.spatial.transform import Rotation
+
+from discovery.home import data_folder
+from docking.checkpoint import default_checkpoint, load_model
+from docking.data import TIMESPLIT_ARCHIVE, TIMESPLIT_INDEX, TIMESPLIT_ROOT
+from docking.infer import DockingRequest, dock_one
+from docking.structures import embed_conformer, load_ligand_file, load_protein
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "docking.json"
+
+
+def extract_slice(folder: Path, count: int, into: Path) -> list[dict[str, str]]:
+    """Copy the first `count` complexes' files out of the archive into `into` (a temp dir)."""
+    with open(folder / TIMESPLIT_INDEX, newline="") as handle:
+        rows = list(csv.DictReader(handle))[:count]
+    wanted = {
+        f"{TIMESPLIT_ROOT}/{r[k]}"
+        for r in rows
+        for k in ("apo_af2_protein", "holo_protein", "holo_ligand")
+    }
+    with tarfile.open(folder / TIMESPLIT_ARCHIVE, "r:*") as tar:
+        for member in tar:
+            if member.name in wanted:
+                target = into / member.name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(tar.extractfile(member).read())
+    return rows
+
+
+def ligand_rmsd(pose_sdf: str, crystal: Chem.Mol) -> float:
+    """Symmetry-aware heavy-atom RMSD, no superposition."""
+    pose = Chem.MolFromMolFile(pose_sdf)
+    return float(rdMolAlign.CalcRMS(pose, Chem.RemoveHs(crystal), maxMatches=1000))
+
+
+def placed_rmsd(crystal: Chem.Mol, centre: np.ndarray, seed: int) -> float:
+    """RMSD of an ETKDG conformer centred at `centre` in a random orientation (baseline)."""
+    start = Chem.RemoveHs(embed_conformer(crystal, seed=seed))
+    conformer = start.GetConformer()
+    pos = conformer.GetPositions()
+    pos = Rotation.random(random_state=seed).apply(pos - pos.mean(0)) + centre
+    for i, xyz in enumerate(pos):
+        conformer.SetAtomPosition(i, xyz.tolist())
+    return float(rdMolAlign.CalcRMS(start, Chem.RemoveHs(crystal), maxMatches=1000))
+
+
+def pocket_ca_rmsd(pocket_pdb: str, apo_path: Path, holo_path: Path) -> tuple[float, float]:
+    """(predicted, apo) Cα RMSD to holo over the residues of the predicted pocket."""
+    apo, holo, pocket = load_protein(apo_path), load_protein(holo_path), load_protein(pocket_pdb)
+    index = {rid: i for i, rid in enumerate(apo.residue_ids)}
+    rows = [index[rid] for rid in pocket.residue_ids]
+    rmsd = lambda a: float(np.sqrt(((a - holo.ca[rows]) ** 2).sum(1).mean()))  # noqa: E731
+    return rmsd(pocket.ca), rmsd(apo.ca[rows])
+
+
+def bench_complex(model, row: dict[str, str], root: Path, out: Path) -> dict:
+    """All measurements for one complex."""
+    path = lambda key: root / TIMESPLIT_ROOT / row[key]  # noqa: E731
+    crystal = load_ligand_file(path("holo_ligand"))
+    centre = Chem.RemoveHs(crystal).GetConformer().GetPositions().mean(0)
+    blind = dock_one(
+        DockingRequest(row["pdb_id"], path("apo_af2_protein"), str(path("holo_ligand"))),
+        model,
+        out / "blind",
+    )
+    if blind.status != "ok":
+        return {"pdb_id": row["pdb_id"], "error": blind.error}
+    given = DockingRequest(
+        row["pdb_id"], path("apo_af2_protein"), str(path("holo_ligand")), tuple(centre)
+    )
+    oracle = dock_one(given, model, out / "given")
+    raw = dock_one(
+        DockingRequest(row["pdb_id"], path("apo_af2_protein"), str(path("holo_ligand"))),
+        model,
+        out / "raw",
+        pose="raw",
+    )
+    predicted_centre = np.array([float(v) for v in blind.pocket_center.split()])
+    pocket_pred, pocket_apo = pocket_ca_rmsd(
+        blind.pocket_pdb, path("apo_af2_protein"), path("holo_protein")
+    )
+    protein_centre = load_protein(path("apo_af2_protein")).ca.mean(0)
+    return {
+        "pdb_id": row["pdb_id"],
+        "heavy_atoms": Chem.RemoveHs(crystal).GetNumAtoms(),
+        "rmsd_blind": ligand_rmsd(blind.rank1_sdf, crystal),
+        "rmsd_blind_raw": ligand_rmsd(raw.rank1_sdf, crystal),
+        "rmsd_true_pocket": ligand_rmsd(oracle.rank1_sdf, crystal),
+        "rmsd_baseline_true_centre": placed_rmsd(crystal, centre, seed=0),
+        "rmsd_baseline_protein_centre": placed_rmsd(crystal, protein_centre, seed=0),
+        "pocket_centre_error": float(np.linalg.norm(predicted_centre - centre)),
+        "pocket_ca_rmsd_predicted": pocket_pred,
+        "pocket_ca_rmsd_apo": pocket_apo,
+        "confidence": blind.confidence_rmsd_angstrom,
+        "seconds_total": blind.seconds_total,
+        "seconds_model": blind.seconds_model,
+    }
+
+
+def summarise(rows: list[dict]) -> dict:
+    """Medians and success rates over the complexes that docked."""
+    ok = [r for r in rows if "error" not in r]
+    column = lambda key: [r[key] for r in ok]  # noqa: E731
+    summary = {"complexes": len(rows), "docked": len(ok)}
+    for key in (
+        "rmsd_blind",
+        "rmsd_blind_raw",
+        "rmsd_true_pocket",
+        "rmsd_baseline_true_centre",
+        "rmsd_baseline_protein_centre",
+    ):
+        values = column(key)
+        summary[key] = {
+            "median": statistics.median(values),
+            "below_2A": sum(v < 2 for v in values) / len(values),
+            "below_5A": sum(v < 5 for v in values) / len(values),
+        }
+    for key in (
+        "pocket_centre_error",
+        "pocket_ca_rmsd_predicted",
+        "pocket_ca_rmsd_apo",
+        "seconds_total",
+        "seconds_model",
+    ):
+        summary[f"{key}_median"] = statistics.median(column(key))
+    return summary
+
+
+def main() -> None:
+    """Run the benchmark and save bench/results/docking.json."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=40, help="first N complexes of the index")
+    parser.add_argument("--checkpoint", type=Path, default=None)
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    model = load_model(args.checkpoint or default_checkpoint())
+    began = time.perf_counter()
+    with tempfile.TemporaryDirectory() as temp:
+        root = Path(temp)
+        rows = extract_slice(data_folder(), args.count, root)
+        results = [bench_complex(model, row, root, root / "out") for row in rows]
+    summary = summarise(results)
+    report = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()}, {torch.get_num_threads()} torch thread(s), no GPU",
+        "checkpoint": str(args.checkpoint or default_checkpoint().relative_to(ROOT)),
+        "wall_seconds": time.perf_counter() - began,
+        "summary": summary,
+        "complexes": results,
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(report, indent=2))
+    print(json.dumps(summary, indent=2))
+
+
+if __name__ == "__main__":
+    main()
