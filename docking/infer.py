@@ -21,6 +21,7 @@ from Bio.PDB import PDBIO, PDBParser, Select
 from rdkit import Chem
 from torch_geometric.data import Batch
 
+from docking.checks import posebusters_flags
 from docking.errors import DockingError, StructureError
 from docking.featurize import featurize_complex
 from docking.model import FlexibleDocker
@@ -57,6 +58,8 @@ class DockingResult:
     seconds_total: float | None = None
     rank1_sdf: str = ""
     pocket_pdb: str = ""
+    posebusters_passed: str = ""
+    posebusters_failed: str = ""
 
 
 def read_batch_csv(path: Path) -> list[DockingRequest]:
@@ -122,8 +125,13 @@ def dock_one(
     device: str = "cpu",
     pose: str = "fit",
     seed: int = 0,
+    posebusters: bool = False,
 ) -> DockingResult:
-    """Dock one complex and write its files; failures come back as a failed result."""
+    """Dock one complex and write its files; failures come back as a failed result.
+
+    With `posebusters`, the pose's PoseBusters ``dock`` checks are run (in the input
+    protein) and reported as ``passed/total`` and the failed check names.
+    """
     result = DockingResult(request.complex_name)
     began = time.perf_counter()
     try:
@@ -165,6 +173,10 @@ def dock_one(
             str(folder / "pocket_holo.pdb"),
         )
         result.seconds_prepare, result.seconds_model = prepared - began, modelled - prepared
+        if posebusters:
+            flags = posebusters_flags(folder / "rank1.sdf", request.protein_path)
+            result.posebusters_passed = f"{flags.passed}/{flags.total}"
+            result.posebusters_failed = ";".join(flags.failed)
         result.status = "ok"
     except (DockingError, OSError, ValueError, RuntimeError) as error:
         result.error = f"{type(error).__name__}: {error}"
@@ -197,8 +209,12 @@ def dock_all(
     device: str = "cpu",
     pose: str = "fit",
     seed: int = 0,
+    posebusters: bool = False,
 ) -> list[DockingResult]:
     """Dock every request in order and write ``out_dir/results.csv``."""
-    results = [dock_one(r, model, out_dir, device=device, pose=pose, seed=seed) for r in requests]
+    results = [
+        dock_one(r, model, out_dir, device=device, pose=pose, seed=seed, posebusters=posebusters)
+        for r in requests
+    ]
     write_results(results, out_dir / "results.csv")
     return results

@@ -68,6 +68,9 @@ def dock(
     device: Annotated[str, typer.Option(help="cpu or cuda")] = "cpu",
     pose: Annotated[str, typer.Option(help="fit (conformer placed on prediction) or raw")] = "fit",
     seed: Annotated[int, typer.Option(help="Seed of the starting conformer")] = 0,
+    posebusters: Annotated[
+        bool, typer.Option(help="Add PoseBusters validity flags to results.csv")
+    ] = False,
 ) -> None:
     """Dock one complex (--protein/--ligand) or a batch (--csv); writes OUT/results.csv."""
     if ctx.invoked_subcommand is not None:
@@ -77,7 +80,9 @@ def dock(
     try:
         requests = _requests(protein, ligand, csv_path, pocket_center)
         model = load_model(checkpoint or default_checkpoint(), device=device)
-        results = dock_all(requests, model, out, device=device, pose=pose, seed=seed)
+        results = dock_all(
+            requests, model, out, device=device, pose=pose, seed=seed, posebusters=posebusters
+        )
     except DockingError as error:
         _fail(error)
     failed = [r for r in results if r.status != "ok"]

@@ -63,3 +63,12 @@ def test_corrupt_checkpoint_is_a_checkpoint_error(tmp_path):
     path.write_bytes(b"not a checkpoint")
     with pytest.raises(CheckpointError, match="bad.pt"):
         load_model(path)
+
+
+def test_posebusters_flags_are_reported(model, data_dir, tmp_path):
+    pytest.importorskip("posebusters")
+    request = DockingRequest("6ce6", data_dir / "6ce6_protein.pdb", "CCO")
+    result = dock_one(request, model, tmp_path, posebusters=True)
+    passed, total = map(int, result.posebusters_passed.split("/"))
+    assert total > 10 and 0 <= passed <= total
+    assert result.posebusters_failed.count(";") == max(total - passed - 1, 0)
