@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from torch_geometric.data import Batch
 
 from docking.featurize import (
@@ -12,6 +14,8 @@ from docking.featurize import (
     knn_edges,
 )
 from docking.structures import ligand_from_smiles
+
+SMILES = ("C[C@H](N)C(=O)O", "c1ccccc1O", "CC(=O)Oc1ccccc1C(=O)O", "N[C@@H](Cc1ccccc1)C(=O)O")
 
 
 def test_ligand_graph_has_heavy_atoms_and_both_bond_directions(complex_6ce6):
@@ -43,3 +47,22 @@ def test_chiral_index_is_shifted_per_complex_when_batched(protein_6ce6):
     quads = batch["ligand"].chiral_index
     assert quads.shape == (2, 4)
     assert torch.equal(quads[1], quads[0] + one["ligand"].num_nodes)
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.sampled_from(SMILES), min_size=1, max_size=4))
+def test_batching_then_unbatching_round_trips(protein_6ce6, smiles_list):
+    complexes = []
+    for smiles in smiles_list:
+        ligand = ligand_from_smiles(smiles)
+        complexes.append(featurize_complex(protein_6ce6, ligand, ligand, holo_ca=protein_6ce6.ca))
+    batch = Batch.from_data_list(complexes)
+    for i, original in enumerate(complexes):
+        back = batch.get_example(i)
+        for node in ("ligand", "residue"):
+            for key, value in original[node].items():
+                assert torch.equal(back[node][key], value), (node, key)
+        for edge in (("ligand", "bond", "ligand"), ("residue", "near", "residue")):
+            assert torch.equal(back[edge].edge_index, original[edge].edge_index)

@@ -85,3 +85,16 @@ def test_given_pocket_center_decides_the_crop(model, complex_6ce6):
         out = model(Batch.from_data_list([as_double(complex_6ce6)]), pocket_center=centre)
     nearest = (residues - centre).norm(dim=-1).argsort()[:24]
     assert set(out.pocket_mask.nonzero().flatten().tolist()) == set(nearest.tolist())
+
+
+@pytest.mark.gpu
+def test_cuda_forward_matches_cpu(complex_6ce6):
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    torch.manual_seed(0)
+    network = FlexibleDocker(ModelConfig(hidden=16, pocket_residues=24)).eval()
+    batch = Batch.from_data_list([complex_6ce6])
+    with torch.no_grad():
+        on_cpu = network(batch).ligand_pos
+        on_gpu = network.cuda()(batch.to("cuda")).ligand_pos.cpu()
+    torch.testing.assert_close(on_gpu, on_cpu, atol=1e-3, rtol=0)
