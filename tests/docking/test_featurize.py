@@ -50,7 +50,7 @@ def test_chiral_index_is_shifted_per_complex_when_batched(protein_6ce6):
 
 
 @settings(
-    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(st.lists(st.sampled_from(SMILES), min_size=1, max_size=4))
 def test_batching_then_unbatching_round_trips(protein_6ce6, smiles_list):
