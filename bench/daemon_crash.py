@@ -209,7 +209,11 @@ def main() -> None:
                 f"{last['evaluations']} evaluations, contiguous={last['contiguous']}, "
                 f"unique={last['unique_hashes']}, leftovers={last['leftover_processes']}"
             )
-    same = [t["hashes"] == peer["hashes"] for t in trials]
+    for trial in trials:
+        trial["same_as_uninterrupted"] = trial["hashes"] == peer["hashes"]
+        trial["killed_mid_run"] = any(
+            0 < k["evaluations_done"] < args.evaluations for k in trial["kill_log"]
+        )
     for trial in [peer, *trials]:
         trial.pop("hashes")
     summary = {
@@ -223,7 +227,14 @@ def main() -> None:
         "jobs_whole_history": sum(
             t["contiguous"] and t["unique_hashes"] and t["complete"] for t in trials
         ),
-        "jobs_same_history_as_uninterrupted": sum(same),
+        "kills_mid_run": sum(
+            0 < k["evaluations_done"] < args.evaluations for t in trials for k in t["kill_log"]
+        ),
+        "jobs_same_history_as_uninterrupted": sum(t["same_as_uninterrupted"] for t in trials),
+        "jobs_killed_mid_run": sum(t["killed_mid_run"] for t in trials),
+        "jobs_killed_mid_run_same_history": sum(
+            t["killed_mid_run"] and t["same_as_uninterrupted"] for t in trials
+        ),
         "leftover_processes": sum(t["leftover_processes"] for t in trials),
         "baseline_seconds": round(peer["seconds"], 2),
         "trial_seconds_mean": round(sum(t["seconds"] for t in trials) / len(trials), 2),

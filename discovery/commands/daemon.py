@@ -42,7 +42,7 @@ JobArgument = Annotated[str, typer.Argument(metavar="JOB", help="Job id (or uniq
 @app.command()
 def daemon(
     max_jobs: Annotated[
-        int | None, typer.Option(help="Jobs running at once [cores / cpus-per-job]")
+        int | None, typer.Option(help="Jobs running at once (default: cores / cpus-per-job)")
     ] = None,
     cpus_per_job: Annotated[int, typer.Option(help="Concurrent evaluations per job")] = 1,
     max_attempts: Annotated[
@@ -54,7 +54,7 @@ def daemon(
     ),
     http: Annotated[bool, typer.Option(help="Serve the HTTP API")] = True,
     token: Annotated[
-        str | None, typer.Option(help=f"API token, required off loopback [env {TOKEN_ENV}]")
+        str | None, typer.Option(help=f"API token, required off loopback (env {TOKEN_ENV})")
     ] = None,
     home: HomeOption = None,
     db: DbOption = None,

@@ -13,7 +13,8 @@ from memory import Store
 HomeOption = Annotated[
     Path | None,
     typer.Option(
-        "--home", help="Home folder of the store and results [env DISCOVERY_HOME; ~/.discovery]"
+        "--home",
+        help="Home folder of the store and results (env DISCOVERY_HOME, default ~/.discovery)",
     ),
 ]
 DbOption = Annotated[
