@@ -3,13 +3,21 @@
 Each generation's batch mixes three sources:
 
 - CMA-ES samples (Hansen, 2016, arXiv:1604.00772; the `cmaes` package), one search
-  distribution per island, restarted with a larger step when it stagnates;
-- blend crossover (BLX-alpha, Eshelman & Schaffer 1993) of two parents plus Gaussian
-  mutation, mixing what different islands found;
-- local refinement: small Gaussian steps around the best member, with a step that shrinks
-  when refinement stops paying off (a (1+1)-ES with the 1/5 success rule, Rechenberg 1973).
+  distribution per island, centred on the island's parent and restarted with a larger step
+  when it stagnates (IPOP-style restarts, Auger & Hansen 2005);
+- blend crossover (BLX-alpha, Eshelman & Schaffer 1993) of two parents plus a sparse
+  Gaussian mutation, mixing what different islands found;
+- local refinement around the best member: Gaussian steps on all coordinates or on a
+  random few, with the step size drawn from a ladder of scales (1e-4 to 0.3 of the box)
+  whose weights follow each scale's recent rate of improving the best, or a uniform reset
+  of a random few coordinates (random-reset mutation). Smooth landscapes come to favour
+  small steps, rugged or polished ones (basin hopping) larger ones.
 
-Every proposal is verified by the task's evaluator, so every one counts against the budget.
+Lamarckian evolution: when an evaluator returns ``artifacts["polished"]`` (a vector of the
+task's size, inside the box, that scores what the candidate scored, e.g. its locally
+optimized version), the proposer works from that vector instead of the raw candidate. Every
+proposal is verified by the task's evaluator and counts against the budget; randomness
+comes only from `context.rng`.
 """
 
 from __future__ import annotations
@@ -22,14 +30,18 @@ from typing import Any
 import numpy as np
 from cmaes import CMA
 
-from evolve.context import Context, Proposal, Scored
+from evolve.context import Context, Member, Proposal, Scored
 from evolve.problem import Problem, decode_vector, encode_vector
 
 INVALID_PENALTY = 1e12
+POLISHED_ARTIFACT = "polished"
+REFINE_SCALES = (1e-4, 1e-3, 1e-2, 3e-2, 1e-1, 3e-1)
+SCALE_MEMORY = 0.97  # decay of the scale statistics per scored refinement
+CMA_RESTART_GROWTH = (1.0, 2.0, 3.0)  # step multipliers cycled through on restarts
 
 
 class VectorEvolution:
-    """CMA-ES islands + crossover + local refinement over a box (`problem.vector`)."""
+    """CMA-ES islands + crossover + multi-scale refinement over a box (`problem.vector`)."""
 
     name = "cmaes"
 
@@ -38,8 +50,8 @@ class VectorEvolution:
         problem: Problem,
         sigma: float = 0.2,
         crossover_fraction: float = 0.25,
-        refine_fraction: float = 0.25,
-        refine_sigma: float = 0.02,
+        refine_fraction: float = 0.375,
+        subset_fraction: float = 0.1,
         stagnation_generations: int = 30,
     ) -> None:
         if problem.vector is None:
@@ -49,124 +61,131 @@ class VectorEvolution:
         self.sigma = sigma
         self.crossover_fraction = crossover_fraction
         self.refine_fraction = refine_fraction
-        self.refine_sigma = refine_sigma
+        self.subset_fraction = subset_fraction
         self.stagnation_generations = stagnation_generations
         self.strategies: dict[int, CMA] = {}
-        self.pending: dict[int, list[tuple[np.ndarray, float]]] = {}
+        self.pending: dict[int, list[tuple[list[float], float]]] = {}
         self.best_seen: dict[int, float] = {}
         self.last_best: dict[int, float] = {}
         self.stale: dict[int, int] = {}
         self.restarts = 0
+        self.scale_trials = [1.0] * len(REFINE_SCALES)
+        self.scale_wins = [0.5] * len(REFINE_SCALES)
 
-    # helpers -------------------------------------------------------------------------------
+    # vectors ---------------------------------------------------------------------------------
 
     @property
     def _span(self) -> float:
         return self.space.high - self.space.low
 
-    def _bounds(self) -> np.ndarray:
-        return np.tile([self.space.low, self.space.high], (self.space.size, 1)).astype(float)
-
     def _clip(self, x: np.ndarray) -> np.ndarray:
         return np.clip(x, self.space.low, self.space.high)
+
+    def vector_of(self, member: Member) -> np.ndarray:
+        """The member's vector: its polished artifact when the evaluator gave a usable one."""
+        polished = member.artifacts.get(POLISHED_ARTIFACT) if member.artifacts else None
+        if isinstance(polished, list) and len(polished) == self.space.size:
+            x = np.asarray(polished, dtype=float)
+            if np.all(np.isfinite(x)):
+                return self._clip(x)
+        return np.array(decode_vector(member.content))
+
+    def _proposal(
+        self, vector: np.ndarray, parents: tuple[str, ...], kind: str, **meta: Any
+    ) -> Proposal:
+        return Proposal(encode_vector(self._clip(vector)), parents, kind, meta)
+
+    # the proposer interface -----------------------------------------------------------------
+
+    def propose(self, context: Context, n: int) -> list[Proposal]:
+        """A batch of CMA-ES samples, crossovers and refinements of the best."""
+        parents = list(context.parents) + list(context.inspirations)
+        n_cross = int(round(n * self.crossover_fraction)) if len(parents) >= 2 else 0
+        n_refine = int(round(n * self.refine_fraction)) if context.best is not None else 0
+        n_cma = max(0, n - n_cross - n_refine)
+        proposals = self._cma_samples(context, n_cma) if n_cma else []
+        proposals += [self._crossover(parents, context.rng) for _ in range(n_cross)]
+        proposals += [self._refinement(context) for _ in range(n_refine)]
+        return proposals
+
+    def _cma_samples(self, context: Context, count: int) -> list[Proposal]:
+        strategy = self._strategy(context, count)
+        lineage = (context.parents[0].hash,) if context.parents else ()
+        samples = [strategy.ask() for _ in range(count)]
+        return [
+            self._proposal(x, lineage, "cmaes", island=context.island, x=x.tolist())
+            for x in samples
+        ]
 
     def _strategy(self, context: Context, popsize: int) -> CMA:
         island = context.island
         if island not in self.strategies:
-            start = context.parents[0] if context.parents else None
             mean = (
-                np.array(decode_vector(start.content))
-                if start is not None
+                self.vector_of(context.parents[0])
+                if context.parents
                 else context.rng.uniform(self.space.low, self.space.high, self.space.size)
             )
-            scale = 1.0 + self.restarts % 3
+            growth = CMA_RESTART_GROWTH[self.restarts % len(CMA_RESTART_GROWTH)]
             self.strategies[island] = CMA(
                 mean=self._clip(mean),
-                sigma=self.sigma * self._span * scale,
-                bounds=self._bounds(),
+                sigma=self.sigma * self._span * growth,
+                bounds=np.tile([self.space.low, self.space.high], (self.space.size, 1)),
                 population_size=max(popsize, 4),
                 seed=int(context.rng.integers(2**31)),
             )
             self.pending[island] = []
         return self.strategies[island]
 
-    # the proposer interface -----------------------------------------------------------------
+    def _crossover(self, parents: list[Member], rng: np.random.Generator) -> Proposal:
+        a, b = rng.choice(len(parents), size=2, replace=False)
+        xa, xb = self.vector_of(parents[a]), self.vector_of(parents[b])
+        low, high = np.minimum(xa, xb), np.maximum(xa, xb)
+        reach = 0.25 * (high - low)
+        child = rng.uniform(low - reach, high + reach)
+        child += rng.normal(0.0, 0.01 * self._span, child.shape) * (rng.random(child.shape) < 0.1)
+        return self._proposal(child, (parents[a].hash, parents[b].hash), "crossover")
 
-    def propose(self, context: Context, n: int) -> list[Proposal]:
-        """A batch of CMA-ES samples, crossovers and local refinements."""
-        rng = context.rng
-        parents = list(context.parents) + list(context.inspirations)
-        n_cross = int(round(n * self.crossover_fraction)) if len(parents) >= 2 else 0
-        n_refine = int(round(n * self.refine_fraction)) if context.best is not None else 0
-        n_cma = max(0, n - n_cross - n_refine)
-        proposals: list[Proposal] = []
-        if n_cma:
-            strategy = self._strategy(context, n_cma)
-            for _ in range(n_cma):
-                x = strategy.ask()
-                proposals.append(
-                    Proposal(
-                        encode_vector(x),
-                        self._lineage(context),
-                        "cmaes",
-                        {"island": context.island, "x": x.tolist()},
-                    )
-                )
-        for _ in range(n_cross):
-            a, b = rng.choice(len(parents), size=2, replace=False)
-            xa = np.array(decode_vector(parents[a].content))
-            xb = np.array(decode_vector(parents[b].content))
-            low, high = np.minimum(xa, xb), np.maximum(xa, xb)
-            reach = 0.25 * (high - low)
-            child = rng.uniform(low - reach, high + reach)
-            child += rng.normal(0.0, 0.01 * self._span, child.shape) * (
-                rng.random(child.shape) < 0.1
-            )
-            proposals.append(
-                Proposal(
-                    encode_vector(self._clip(child)),
-                    (parents[a].hash, parents[b].hash),
-                    "crossover",
-                )
-            )
-        for _ in range(n_refine):
-            best = np.array(decode_vector(context.best.content))
-            step = rng.normal(0.0, self.refine_sigma * self._span, best.shape)
-            mask = rng.random(best.shape) < max(0.1, 2.0 / best.size)
-            proposals.append(
-                Proposal(
-                    encode_vector(self._clip(best + step * mask)), (context.best.hash,), "refine"
-                )
-            )
-        return proposals
-
-    @staticmethod
-    def _lineage(context: Context) -> tuple[str, ...]:
-        return (context.parents[0].hash,) if context.parents else ()
+    def _refinement(self, context: Context) -> Proposal:
+        rng, best = context.rng, context.best
+        weights = np.array(self.scale_wins) / np.array(self.scale_trials)
+        level = int(rng.choice(len(REFINE_SCALES), p=weights / weights.sum()))
+        x = self.vector_of(best)
+        move = rng.integers(3)  # 0: all coordinates, 1: a few, 2: a few reset uniformly
+        few = rng.random(x.shape) < max(self.subset_fraction, 2.0 / x.size)
+        if move == 2:
+            x[few] = rng.uniform(self.space.low, self.space.high, int(few.sum()))
+        else:
+            step = rng.normal(0.0, REFINE_SCALES[level] * self._span, x.shape)
+            x += step * few if move == 1 else step
+        return self._proposal(x, (best.hash,), "refine", level=level, target=best.fitness)
 
     def tell(self, results: Sequence[Scored]) -> None:
-        """Feed CMA-ES its samples' values; adapt the refinement step (1/5 success rule)."""
+        """Feed CMA-ES its samples' values; credit the refinement scales that improved."""
         for item in results:
-            meta = item.proposal.meta
-            fitness = item.member.fitness
+            meta, fitness = item.proposal.meta, item.member.fitness
             if item.proposal.proposer == "refine":
-                improved = fitness is not None and fitness > max(
-                    self.best_seen.values(), default=-np.inf
-                )
-                self.refine_sigma *= 1.5 if improved else 0.9**0.25
-                self.refine_sigma = float(np.clip(self.refine_sigma, 1e-6, 0.2))
+                self._credit_scale(meta["level"], fitness is not None and fitness > meta["target"])
             if fitness is not None:
                 island = meta.get("island", -1)
                 self.best_seen[island] = max(self.best_seen.get(island, -np.inf), fitness)
             if "x" in meta and meta["island"] in self.strategies:
                 value = -fitness if fitness is not None else INVALID_PENALTY
-                self.pending[meta["island"]].append((np.array(meta["x"]), value))
+                self.pending[meta["island"]].append((meta["x"], value))
         for island, strategy in list(self.strategies.items()):
             batch = self.pending[island]
-            if len(batch) >= strategy.population_size:
-                strategy.tell(batch[: strategy.population_size])
-                self.pending[island] = batch[strategy.population_size :]
+            size = strategy.population_size
+            if len(batch) >= size:
+                strategy.tell([(np.array(x), value) for x, value in batch[:size]])
+                self.pending[island] = batch[size:]
                 self._check_stagnation(island, strategy)
+
+    def _credit_scale(self, level: int, improved: bool) -> None:
+        self.scale_trials = [t * SCALE_MEMORY for t in self.scale_trials]
+        self.scale_wins = [w * SCALE_MEMORY for w in self.scale_wins]
+        self.scale_trials[level] += 1.0
+        self.scale_wins[level] += float(improved)
+        floor = 0.02 * max(self.scale_trials)  # every scale keeps a chance
+        self.scale_wins = [max(w, floor * 0.5) for w in self.scale_wins]
 
     def _check_stagnation(self, island: int, strategy: CMA) -> None:
         best = self.best_seen.get(island, -np.inf)
@@ -179,11 +198,41 @@ class VectorEvolution:
             self.stale[island] = 0
             self.restarts += 1
 
+    # state -----------------------------------------------------------------------------------
+
     def state_dict(self) -> dict[str, Any]:
-        """Everything, pickled (our own objects) and base64-encoded into JSON."""
-        return {"pickle": base64.b64encode(pickle.dumps(self.__dict__)).decode()}
+        """JSON state; each island's CMA-ES object is pickled (our own data) in base64."""
+        return {
+            "strategies": {
+                str(k): base64.b64encode(pickle.dumps(v)).decode()
+                for k, v in self.strategies.items()
+            },
+            "pending": {str(k): v for k, v in self.pending.items()},
+            "best_seen": _finite_items(self.best_seen),
+            "last_best": _finite_items(self.last_best),
+            "stale": {str(k): v for k, v in self.stale.items()},
+            "restarts": self.restarts,
+            "scale_trials": self.scale_trials,
+            "scale_wins": self.scale_wins,
+        }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Restore from `state_dict`."""
-        if "pickle" in state:
-            self.__dict__.update(pickle.loads(base64.b64decode(state["pickle"])))
+        """Restore from `state_dict` (an empty or older state leaves a fresh proposer)."""
+        if "strategies" not in state:
+            return
+        self.strategies = {
+            int(k): pickle.loads(base64.b64decode(v)) for k, v in state["strategies"].items()
+        }
+        self.pending = {
+            int(k): [(list(x), float(value)) for x, value in v] for k, v in state["pending"].items()
+        }
+        self.best_seen = {int(k): float(v) for k, v in state["best_seen"].items()}
+        self.last_best = {int(k): float(v) for k, v in state["last_best"].items()}
+        self.stale = {int(k): int(v) for k, v in state["stale"].items()}
+        self.restarts = int(state["restarts"])
+        self.scale_trials = [float(v) for v in state["scale_trials"]]
+        self.scale_wins = [float(v) for v in state["scale_wins"]]
+
+
+def _finite_items(values: dict[int, float]) -> dict[str, float]:
+    return {str(k): v for k, v in values.items() if np.isfinite(v)}
