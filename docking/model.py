@@ -140,14 +140,13 @@ class FlexibleDocker(nn.Module):
         is_residue = edges >= num_ligand  # (2, E)
         kind = is_residue[0].long() * 2 + is_residue[1].long()  # 0 LL, 1 L->R, 2 R->L, 3 RR
         bonds = batch["ligand", "bond", "ligand"]
-        dense = torch.zeros(num_ligand, num_ligand, BOND_FEATURES, dtype=bonds.edge_attr.dtype)
-        dense = dense.to(node_batch.device)
-        dense[bonds.edge_index[0], bonds.edge_index[1]] = bonds.edge_attr
-        bond_attr = torch.zeros(edges.shape[1], BOND_FEATURES, device=node_batch.device)
+        attr = bonds.edge_attr  # (E_b, BOND_FEATURES)
+        dense = attr.new_zeros(num_ligand, num_ligand, BOND_FEATURES)  # bond features by pair
+        dense[bonds.edge_index[0], bonds.edge_index[1]] = attr
         ligand_pair = kind == 0
-        bond_attr = bond_attr.to(dense.dtype)
+        bond_attr = attr.new_zeros(edges.shape[1], BOND_FEATURES)
         bond_attr[ligand_pair] = dense[edges[0, ligand_pair], edges[1, ligand_pair]]
-        kind_attr = nn.functional.one_hot(kind, EDGE_KINDS).to(dense.dtype)
+        kind_attr = nn.functional.one_hot(kind, EDGE_KINDS).to(attr.dtype)
         return edges, torch.cat([kind_attr, bond_attr], dim=-1)
 
     def forward(self, batch, pocket_center: Tensor | None = None) -> DockingOutput:
