@@ -211,6 +211,9 @@ def _load(ref: EvaluatorRef, scratch: Path) -> tuple[Callable[..., Any] | None, 
     try:
         return load_evaluator(ref), ""
     except BaseException as error:  # noqa: BLE001 - an evaluator's import may raise anything
+        with contextlib.suppress(ValueError, OSError):
+            sys.stdout.flush()
+            sys.stderr.flush()
         tail = output_tail(scratch / ZYGOTE_OUTPUT_FILENAME)
         reason = f"cannot load evaluator {ref}: {format_exception(error)}"
         return None, reason + (f"\noutput:\n{tail}" if tail else "")
