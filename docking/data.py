@@ -7,6 +7,10 @@ feature version) in a cache folder outside git.
 - PDBbind subset (EquiBind's 213 complexes): holo protein + crystal ligand (SDF, falling
   back to MOL2). The DiffDock time split decides its use: ``train`` ids for training,
   ``val`` and unassigned ids for validation, ``test`` ids never.
+- Training extras (`train_extra/`: GIGN toy set, CrossDocked, LP-PDBBind EGFR, small
+  example sets, Schrödinger FEP poses): protein + ligand rows of each source's index CSV;
+  rows whose ligand does not sanitize are skipped, and any row naming a time-split test id
+  (`splits/diffdock/timesplit_test`) is refused.
 - FABFlex time-split test set (303 complexes): AlphaFold2 apo protein as input, aligned
   holo protein as the pocket target, crystal ligand. Evaluation only.
 """
@@ -26,7 +30,7 @@ from tqdm import tqdm
 
 from docking.errors import DockingConfigError, StructureError
 from docking.featurize import ComplexData, featurize_complex
-from docking.structures import embed_conformer, parse_ligand_block, parse_protein
+from docking.structures import Protein, embed_conformer, parse_ligand_block, parse_protein
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +40,16 @@ SUBSET_INDEX = Path("docking/pdbbind_equibind_subset213_index.csv")
 TIMESPLIT_ARCHIVE = Path("docking/fabflex_timesplit_test_apo_holo.tar.gz")
 TIMESPLIT_INDEX = Path("docking/fabflex_timesplit_test_index.csv")
 TIMESPLIT_ROOT = "fabflex_timesplit_test"
+TIMESPLIT_TEST_IDS = Path("splits/diffdock/timesplit_test")
+EXTRA_FOLDER = Path("docking/train_extra")
+EXTRA_SOURCES = (
+    "gign_toy_set",
+    "crossdocked_test_set",
+    "lp_pdbbind_egfr",
+    "small_example_sets",
+    "schrodinger_fep_benchmark",
+)
+EXTRA_ID_COLUMNS = ("pdb_id", "receptor_pdb_id", "ligand_pdb_id", "reference_pdb")
 TRAIN_SPLITS = ("train",)
 VALIDATION_SPLITS = ("val", "none")  # DiffDock validation ids and ids in no split
 
@@ -149,4 +163,75 @@ def load_timesplit_test(
     keys = ("apo_af2_protein", "holo_protein", "holo_ligand")
     texts = read_members(archive, {f"{TIMESPLIT_ROOT}/{r[k]}" for r in rows for k in keys})
     complexes = [timesplit_complex(r, texts, seed) for r in tqdm(rows, desc="featurize test")]
+    return _store(cache, complexes)
+
+
+def time_split_test_ids(data_folder: Path) -> frozenset[str]:
+    """The 363 PDBbind time-split test ids (lower case), never to be trained on."""
+    lines = (data_folder / TIMESPLIT_TEST_IDS).read_text().split()
+    return frozenset(line.strip().lower() for line in lines if line.strip())
+
+
+def _extra_ligand(row: dict[str, str], texts: dict[str, str]):
+    """The row's ligand: its SDF record (``ligand_record_index``), or MOL2 fallback (GIGN)."""
+    path = row.get("ligand_path") or row["ligand_sdf_path"]
+    record = int(row.get("ligand_record_index") or 0)
+    blocks = [b for b in texts[path].split("$$$$") if b.strip()]
+    try:
+        return parse_ligand_block(blocks[record].lstrip("\n"), "sdf", f"{path}#{record}")
+    except StructureError:
+        if not row.get("ligand_mol2_path"):
+            raise
+        return parse_ligand_block(texts[row["ligand_mol2_path"]], "mol2", row["ligand_mol2_path"])
+
+
+def _pdb_ids(row: dict[str, str]) -> set[str]:
+    """Every PDB id a train-extra row names (complex, receptor, ligand source, reference)."""
+    return {row.get(k, "").lower() for k in EXTRA_ID_COLUMNS} - {""}
+
+
+def _extra_rows(data_folder: Path, source: str) -> list[dict[str, str]]:
+    if source not in EXTRA_SOURCES:
+        raise DockingConfigError(f"unknown extra source {source!r}; known: {EXTRA_SOURCES}")
+    with open(data_folder / EXTRA_FOLDER / f"{source}_index.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    forbidden = time_split_test_ids(data_folder)
+    leaked = [
+        f"{r.get('complex_id') or r['pdb_id']} ({', '.join(sorted(_pdb_ids(r) & forbidden))})"
+        for r in rows
+        if _pdb_ids(r) & forbidden
+    ]
+    if leaked:
+        raise DockingConfigError(
+            f"{source}: rows name time-split test ids, remove them from the index: {leaked[:5]}"
+        )
+    kept = [r for r in rows if r.get("ligand_sanitizes", "1") == "1" or r.get("ligand_mol2_path")]
+    if len(kept) < len(rows):
+        log.info("%s: %d rows skipped (ligand does not sanitize)", source, len(rows) - len(kept))
+    return kept
+
+
+def load_extra(
+    data_folder: Path, source: str, cache_dir: Path, seed: int = 0, limit: int | None = None
+) -> list[ComplexData]:
+    """Featurized complexes of one `train_extra` source (the first `limit` usable rows)."""
+    rows = _extra_rows(data_folder, source)[:limit]
+    archive = data_folder / EXTRA_FOLDER / f"{source}.tar.gz"
+    names = [r.get("complex_id") or r["pdb_id"] for r in rows]
+    cache = _cache_file(cache_dir, archive, names, seed)
+    if (found := _cached(cache)) is not None:
+        return found
+    keys = ("protein_path", "ligand_path", "ligand_sdf_path", "ligand_mol2_path")
+    texts = read_members(archive, {r[k] for r in rows for k in keys if r.get(k)})
+    proteins: dict[str, Protein] = {}
+    complexes = []
+    for row, name in zip(tqdm(rows, desc=f"featurize {source}"), names, strict=True):
+        path = row["protein_path"]
+        if path not in proteins:
+            proteins[path] = parse_protein(texts[path], path)
+        ligand = _extra_ligand(row, texts)
+        start = embed_conformer(ligand, seed=seed, name=name)
+        complexes.append(
+            featurize_complex(proteins[path], ligand, start, holo_ca=proteins[path].ca, name=name)
+        )
     return _store(cache, complexes)

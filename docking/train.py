@@ -1,4 +1,5 @@
-"""Train the docking model on PDBbind-subset train ids, validate on val ids, checkpoint.
+"""Train the docking model on PDBbind-subset train ids (plus any chosen `train_extra`
+sources), validate on the subset's val ids, checkpoint.
 
 The loop: shuffle the training complexes (seeded), perturb the input Cα (a stand-in for
 apo structures when only holo ones exist) and the pocket centre used for cropping
@@ -21,7 +22,7 @@ from torch_geometric.loader import DataLoader
 from tqdm import tqdm
 
 from docking.checkpoint import read_checkpoint, save_checkpoint
-from docking.data import SUBSET_INDEX, load_subset, read_subset_ids
+from docking.data import SUBSET_INDEX, load_extra, load_subset, read_subset_ids
 from docking.errors import DockingConfigError
 from docking.featurize import ComplexData
 from docking.geometry import graph_rmsd
@@ -49,6 +50,8 @@ class TrainConfig:
     center_noise_angstrom: float = 2.0
     apo_noise_angstrom: float = 0.5
     limit_train: int | None = None  # use only the first N training ids (smoke tests)
+    extra_sources: list[str] = field(default_factory=list)  # names in docking.data.EXTRA_SOURCES
+    extra_limit: int | None = None  # at most this many rows per extra source
     device: str = "cpu"
 
 
@@ -141,6 +144,8 @@ def train(config: TrainConfig, resume: bool = True) -> dict:
     ids = read_subset_ids(config.data_folder / SUBSET_INDEX)
     train_ids = ids.train[: config.limit_train] if config.limit_train else ids.train
     train_set = load_subset(config.data_folder, train_ids, cache, seed=config.seed)
+    for source in config.extra_sources:
+        train_set += load_extra(config.data_folder, source, cache, config.seed, config.extra_limit)
     validation_set = load_subset(config.data_folder, ids.validation, cache, seed=config.seed)
     model = FlexibleDocker(config.model).to(config.device)
     optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
@@ -167,6 +172,7 @@ def train(config: TrainConfig, resume: bool = True) -> dict:
             "epoch": epoch + 1,
             "history": history,
             "train_ids": list(train_ids),
+            "extra_train_complexes": [c.name for c in train_set[len(train_ids) :]],
             "validation_ids": list(ids.validation),
             "train_config": _plain(asdict(config)),
         }

@@ -44,8 +44,9 @@ def complex_5i7x() -> ComplexData:
 
 @pytest.fixture
 def mini_data_folder(tmp_path) -> Path:
-    """A shared-data folder in miniature: the PDBbind-subset archive layout and index CSV
-    holding 6ce6 (train), 5i7x (val; its SDF needs the MOL2 fallback) and a test id."""
+    """A shared-data folder in miniature: the PDBbind-subset archive and index CSV holding
+    6ce6 (train), 5i7x (val; its SDF needs the MOL2 fallback) and a test id; the time-split
+    test list; and a `small_example_sets` extra source (one good row, one unsanitizable)."""
     import tarfile
 
     folder = tmp_path / "data"
@@ -58,6 +59,18 @@ def mini_data_folder(tmp_path) -> Path:
     (folder / "docking/pdbbind_equibind_subset213_index.csv").write_text(
         "pdb_id,diffdock_timesplit,sdf_sanitizes,mol2_sanitizes,ligand_smiles\n"
         "6ce6,train,1,1,x\n5i7x,val,0,1,x\n6qqq,test,1,1,x\n"
+    )
+    (folder / "splits/diffdock").mkdir(parents=True)
+    (folder / "splits/diffdock/timesplit_test").write_text("6qqq\n6d08\n")
+    extra = folder / "docking/train_extra"
+    extra.mkdir()
+    with tarfile.open(extra / "small_example_sets.tar.gz", "w:gz") as tar:
+        for name in ("6ce6_protein.pdb", "6ce6_ligand.sdf"):
+            tar.add(DATA / name, arcname=f"small_example_sets/x/{name}")
+    (extra / "small_example_sets_index.csv").write_text(
+        "complex_id,pdb_id,protein_path,ligand_path,ligand_sanitizes\n"
+        "x/6ce6,6ce6,small_example_sets/x/6ce6_protein.pdb,small_example_sets/x/6ce6_ligand.sdf,1\n"
+        "x/bad,1abc,small_example_sets/x/6ce6_protein.pdb,small_example_sets/x/none.sdf,0\n"
     )
     return folder
 

@@ -55,6 +55,7 @@ def test_training_writes_checkpoints_and_resumes(mini_data_folder, tmp_path):
         model=TINY,
         epochs=1,
         batch_size=1,
+        extra_sources=["small_example_sets"],
     )
     first = train(config)
     assert len(first["history"]) == 1
@@ -63,4 +64,5 @@ def test_training_writes_checkpoints_and_resumes(mini_data_folder, tmp_path):
     assert [h["epoch"] for h in second["history"]] == [1, 2]
     state = read_checkpoint(tmp_path / "run" / "last.pt")
     assert state["train_ids"] == ["6ce6"] and state["validation_ids"] == ["5i7x"]
+    assert state["extra_train_complexes"] == ["x/6ce6"]
     assert isinstance(load_model(tmp_path / "run" / "best.pt"), FlexibleDocker)
