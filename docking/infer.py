@@ -23,10 +23,16 @@ from torch_geometric.data import Batch
 
 from docking.checks import posebusters_flags
 from docking.errors import DockingError, StructureError
-from docking.featurize import featurize_complex
-from docking.model import FlexibleDocker
+from docking.featurize import ComplexData, featurize_complex
+from docking.model import DockingOutput, FlexibleDocker
 from docking.pose import POSE_MODES, check_and_reflect, fit_conformer, pose_molecule
-from docking.structures import Protein, embed_conformer, load_ligand, load_protein
+from docking.structures import (
+    LIGAND_SUFFIXES,
+    Protein,
+    embed_conformer,
+    load_ligand,
+    load_protein,
+)
 
 log = logging.getLogger(__name__)
 
@@ -76,17 +82,10 @@ def read_batch_csv(path: Path) -> list[DockingRequest]:
     requests = []
     for row in rows:
         ligand = row["ligand"].strip()
-        beside = path.parent / ligand
-        if (
-            Path(ligand).suffix.lower() in (".sdf", ".mol", ".mol2")
-            and not Path(ligand).is_absolute()
-        ):
-            ligand = str(beside)
-        requests.append(
-            DockingRequest(
-                row["complex_name"].strip(), path.parent / row["protein_path"].strip(), ligand
-            )
-        )
+        if Path(ligand).suffix.lower() in LIGAND_SUFFIXES and not Path(ligand).is_absolute():
+            ligand = str(path.parent / ligand)
+        protein = path.parent / row["protein_path"].strip()
+        requests.append(DockingRequest(row["complex_name"].strip(), protein, ligand))
     return requests
 
 
@@ -117,6 +116,40 @@ def write_pocket(
     writer.save(str(out), _Residues(set(ids)))
 
 
+def _check_name(name: str) -> None:
+    if not name or name in (".", "..") or any(c in name for c in "/\\"):
+        raise DockingError(f"complex_name {name!r} must be a non-empty name without / or \\")
+
+
+def prepare(request: DockingRequest, seed: int = 0) -> tuple[Protein, Chem.Mol, ComplexData]:
+    """Read the inputs; return the protein, the ligand with a fresh ETKDG conformer, and
+    the featurized complex."""
+    _check_name(request.complex_name)
+    protein = load_protein(request.protein_path)
+    ligand = load_ligand(request.ligand, seed=seed)
+    start = embed_conformer(ligand, seed=seed, name=request.ligand)
+    return protein, start, featurize_complex(protein, start, start, name=request.complex_name)
+
+
+def write_outputs(
+    request: DockingRequest,
+    protein: Protein,
+    output: DockingOutput,
+    heavy: np.ndarray,
+    start: Chem.Mol,
+    result: DockingResult,
+    folder: Path,
+) -> None:
+    """Write ``rank1.sdf`` and ``pocket_holo.pdb`` into `folder`; fill `result`'s paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    result.confidence_rmsd_angstrom = float(output.confidence[0])
+    result.rank1_sdf, result.pocket_pdb = str(folder / "rank1.sdf"), str(folder / "pocket_holo.pdb")
+    _write_pose(pose_molecule(heavy, start), folder / "rank1.sdf", request, result)
+    mask = output.pocket_mask.cpu().numpy()
+    ca = output.pocket_pos.cpu().double().numpy()
+    write_pocket(request.protein_path, protein, mask, ca, folder / "pocket_holo.pdb")
+
+
 @torch.no_grad()
 def dock_one(
     request: DockingRequest,
@@ -137,42 +170,24 @@ def dock_one(
     try:
         if pose not in POSE_MODES:
             raise DockingError(f"pose mode {pose!r} unknown; use one of {POSE_MODES}")
-        protein = load_protein(request.protein_path)
-        start = embed_conformer(
-            load_ligand(request.ligand, seed=seed), seed=seed, name=request.ligand
-        )
-        data = featurize_complex(protein, start, start, name=request.complex_name)
-        batch = Batch.from_data_list([data]).to(device)
+        protein, start, data = prepare(request, seed)
         prepared = time.perf_counter()
         centre = None
         if request.pocket_center is not None:
             centre = torch.tensor([request.pocket_center], dtype=torch.float32, device=device)
-        output = model(batch, pocket_center=centre)
-        modelled = time.perf_counter()
-        heavy, result.chirality_reflected = check_and_reflect(
-            output.ligand_pos.cpu().double().numpy(), start
+        output = model(Batch.from_data_list([data]).to(device), pocket_center=centre)
+        result.seconds_prepare, result.seconds_model = (
+            prepared - began,
+            time.perf_counter() - prepared,
         )
+        predicted = output.ligand_pos.cpu().double().numpy()
+        heavy, result.chirality_reflected = check_and_reflect(predicted, start)
         if pose == "fit":
             heavy = fit_conformer(heavy, start)
+        used = centre if centre is not None else output.pocket_center
+        result.pocket_center = " ".join(f"{v:.3f}" for v in used[0].tolist())
         folder = out_dir / request.complex_name
-        folder.mkdir(parents=True, exist_ok=True)
-        result.confidence_rmsd_angstrom = float(output.confidence[0])
-        _write_pose(pose_molecule(heavy, start), folder / "rank1.sdf", request, result)
-        mask = output.pocket_mask.cpu().numpy()
-        write_pocket(
-            request.protein_path,
-            protein,
-            mask,
-            output.pocket_pos.cpu().double().numpy(),
-            folder / "pocket_holo.pdb",
-        )
-        used = centre[0] if centre is not None else output.pocket_center[0]
-        result.pocket_center = " ".join(f"{v:.3f}" for v in used.tolist())
-        result.rank1_sdf, result.pocket_pdb = (
-            str(folder / "rank1.sdf"),
-            str(folder / "pocket_holo.pdb"),
-        )
-        result.seconds_prepare, result.seconds_model = prepared - began, modelled - prepared
+        write_outputs(request, protein, output, heavy, start, result, folder)
         if posebusters:
             flags = posebusters_flags(folder / "rank1.sdf", request.protein_path)
             result.posebusters_passed = f"{flags.passed}/{flags.total}"
@@ -211,10 +226,17 @@ def dock_all(
     seed: int = 0,
     posebusters: bool = False,
 ) -> list[DockingResult]:
-    """Dock every request in order and write ``out_dir/results.csv``."""
-    results = [
-        dock_one(r, model, out_dir, device=device, pose=pose, seed=seed, posebusters=posebusters)
-        for r in requests
-    ]
+    """Dock every request in order and write ``out_dir/results.csv``.
+
+    A repeated `complex_name` fails (its files would overwrite the first one's).
+    """
+    results, seen = [], set()
+    for request in requests:
+        if request.complex_name in seen:
+            result = DockingResult(request.complex_name, error="duplicate complex_name")
+        else:
+            result = dock_one(request, model, out_dir, device, pose, seed, posebusters)
+        seen.add(request.complex_name)
+        results.append(result)
     write_results(results, out_dir / "results.csv")
     return results

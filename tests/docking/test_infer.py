@@ -49,12 +49,17 @@ def test_batch_keeps_every_row_and_says_why_one_failed(model, data_dir, tmp_path
         f"good,{protein},CCO\n"
         f"bad_smiles,{protein},C1CC(\n"
         "no_protein,missing.pdb,CCO\n"
+        f"good,{protein},CCO\n"
+        f"../escape,{protein},CCO\n"
     )
     results = dock_all(read_batch_csv(table), model, tmp_path / "out")
     rows = list(csv.DictReader(open(tmp_path / "out" / "results.csv")))
-    assert [r["complex_name"] for r in rows] == ["good", "bad_smiles", "no_protein"]
-    assert [r["status"] for r in rows] == ["ok", "failed", "failed"]
+    names = ["good", "bad_smiles", "no_protein", "good", "../escape"]
+    assert [r["complex_name"] for r in rows] == names
+    assert [r["status"] for r in rows] == ["ok", "failed", "failed", "failed", "failed"]
     assert "cannot parse" in rows[1]["error"] and "missing.pdb" in rows[2]["error"]
+    assert "duplicate" in rows[3]["error"] and "without /" in rows[4]["error"]
+    assert not (tmp_path / "escape").exists()
     assert results[0].seconds_total > 0
 
 
