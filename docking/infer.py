@@ -69,7 +69,8 @@ class DockingResult:
 
 
 def read_batch_csv(path: Path) -> list[DockingRequest]:
-    """Requests from a CSV with columns complex_name, protein_path, ligand.
+    """Requests from a CSV with columns complex_name, protein_path, ligand and, optionally,
+    pocket_center ("x y z" in Å; empty: predict the pocket).
 
     Relative protein and ligand paths are taken relative to the CSV's folder.
     """
@@ -85,8 +86,20 @@ def read_batch_csv(path: Path) -> list[DockingRequest]:
         if Path(ligand).suffix.lower() in LIGAND_SUFFIXES and not Path(ligand).is_absolute():
             ligand = str(path.parent / ligand)
         protein = path.parent / row["protein_path"].strip()
-        requests.append(DockingRequest(row["complex_name"].strip(), protein, ligand))
+        centre = _centre(row.get("pocket_center") or "", path)
+        requests.append(DockingRequest(row["complex_name"].strip(), protein, ligand, centre))
     return requests
+
+
+def _centre(text: str, path: Path) -> tuple[float, float, float] | None:
+    """An optional ``pocket_center`` cell, "x y z" in Å."""
+    if not text.strip():
+        return None
+    try:
+        x, y, z = (float(v) for v in text.split())
+    except ValueError as error:
+        raise StructureError(f"{path}: pocket_center {text!r} is not 'x y z'") from error
+    return x, y, z
 
 
 class _Residues(Select):

@@ -58,3 +58,21 @@ def test_train_command_writes_checkpoints(mini_data_folder, tmp_path):
     result = runner.invoke(app, ["dock", "train", "--config", str(config)])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "run" / "last.pt").exists() and (tmp_path / "run" / "best.pt").exists()
+
+
+def test_cuda_without_a_device_is_refused_clearly(data_dir, monkeypatch):
+    monkeypatch.setattr("torch.cuda.is_available", lambda: False)
+    result = runner.invoke(
+        app,
+        [
+            "dock",
+            "--protein",
+            str(data_dir / "6ce6_protein.pdb"),
+            "--ligand",
+            "CCO",
+            "--device",
+            "cuda",
+        ],
+    )
+    assert result.exit_code == 2
+    assert "no CUDA device" in result.output

@@ -77,3 +77,14 @@ def test_posebusters_flags_are_reported(model, data_dir, tmp_path):
     passed, total = map(int, result.posebusters_passed.split("/"))
     assert total > 10 and 0 <= passed <= total
     assert result.posebusters_failed.count(";") == max(total - passed - 1, 0)
+
+
+def test_batch_csv_reads_relative_paths_and_optional_pocket_center(data_dir, tmp_path):
+    table = tmp_path / "batch.csv"
+    table.write_text(
+        "complex_name,protein_path,ligand,pocket_center\na,p.pdb,l.sdf,1 2 3\nb,/abs/p.pdb,CCO,\n"
+    )
+    first, second = read_batch_csv(table)
+    assert first.protein_path == tmp_path / "p.pdb" and first.ligand == str(tmp_path / "l.sdf")
+    assert first.pocket_center == (1.0, 2.0, 3.0)
+    assert second.ligand == "CCO" and second.pocket_center is None
