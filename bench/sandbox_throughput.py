@@ -1,10 +1,12 @@
 """Throughput of the sandbox: evaluations per second through `SandboxPool`.
 
-Two evaluators: a trivial one (no imports, returns a constant) and the circle-packing
-evaluator of tasks/circle_packing (imports scipy, solves a small linear program). For each,
-the same jobs also go through `InProcessPool` (no isolation) as the peer baseline, so the
-figure shows what the sandbox costs. Start-up (warm-up jobs) is timed apart from the
-steady state.
+Three evaluators: `trivial` (no imports, returns a constant), `scipy_lp` (imports
+scipy.optimize, solves a one-variable linear program: the import dominates) and the
+evaluator of tasks/circle_packing (scipy; a linear program and an SLSQP polish: the
+evaluation itself dominates). For each, the same jobs also go through `InProcessPool` (no
+isolation) as the peer baseline, so the figure shows what the sandbox costs. BLAS and
+OpenMP run one thread everywhere (as in the sandbox workers), so that the comparison is of
+isolation, not of threading. Start-up (the first 2 x workers jobs) is timed apart.
 
     .venv/bin/python bench/sandbox_throughput.py --evaluations 200 --workers 2
 """
@@ -12,35 +14,42 @@ steady state.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
+import os
 import platform
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
-
 from science import EvaluatorRef, InProcessPool, Job, Limits, SandboxPool
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "sandbox_throughput.json"
 TRIVIAL = "def evaluate(candidate):\n    return {'score': float(len(candidate))}\n"
+SCIPY_LP = """from scipy.optimize import linprog
+
+
+def evaluate(candidate):
+    return {"score": float(-linprog([-1.0], bounds=[(0, candidate[0])], method="highs").fun)}
+"""
 CIRCLES = 26
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-def trivial_jobs(folder: Path, count: int, limits: Limits) -> list[Job]:
-    """Jobs for a no-import evaluator written into `folder`."""
-    path = folder / "trivial_evaluator.py"
-    path.write_text(TRIVIAL)
+def file_jobs(folder: Path, source: str, count: int, limits: Limits) -> list[Job]:
+    """Jobs for an evaluator `source` written into `folder`, candidates [1.0], [2.0], ..."""
+    path = folder / f"evaluator_{abs(hash(source))}.py"
+    path.write_text(source)
     ref = EvaluatorRef(target=str(path), function="evaluate", is_file=True)
-    return [Job(ref, [float(i)], "vector", {}, limits) for i in range(count)]
+    return [Job(ref, [float(i + 1)], "vector", {}, limits) for i in range(count)]
 
 
 def circle_jobs(count: int, limits: Limits) -> list[Job]:
     """Jobs for tasks/circle_packing (random centres, seeded)."""
     ref = EvaluatorRef.parse("evaluator.py:evaluate", ROOT / "tasks" / "circle_packing")
-    rng = np.random.default_rng(0)
+    rng = importlib.import_module("numpy").random.default_rng(0)
     return [
         Job(ref, rng.uniform(0.05, 0.95, 2 * CIRCLES).tolist(), "vector", {"n": CIRCLES}, limits)
         for _ in range(count)
@@ -84,6 +93,8 @@ def measure(name: str, jobs: list[Job], workers: int) -> dict[str, object]:
 
 def main() -> None:
     """Run both evaluators and save the figures as JSON."""
+    for variable in THREAD_VARIABLES:  # one BLAS thread here too, as in sandbox workers
+        os.environ.setdefault(variable, "1")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--evaluations", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
@@ -93,7 +104,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         figures = {
             "trivial": measure(
-                "trivial", trivial_jobs(Path(folder), args.evaluations, limits), args.workers
+                "trivial", file_jobs(Path(folder), TRIVIAL, args.evaluations, limits), args.workers
+            ),
+            "scipy_lp": measure(
+                "scipy_lp",
+                file_jobs(Path(folder), SCIPY_LP, args.evaluations, limits),
+                args.workers,
             ),
             "circle_packing": measure(
                 "circle_packing", circle_jobs(args.evaluations, limits), args.workers

@@ -39,7 +39,7 @@ def test_hanging_verifier_times_out(pool, make_job):
     [verdict] = pool.evaluate([job])
     assert verdict.valid is False
     assert "timed out after 1 s" in verdict.error
-    assert time.monotonic() - start < 4
+    assert time.monotonic() - start < 10
 
 
 def test_os_exit_reports_the_exit_code(pool, make_job):
@@ -59,7 +59,7 @@ def test_ten_gigabyte_allocation_is_out_of_memory(pool, make_job):
 
 def test_cpu_time_limit_kills_a_busy_candidate(pool, make_job):
     source = "def evaluate(candidate):\n    while True:\n        pass\n"
-    job = make_job(source, timeout_seconds=10, cpu_seconds=1)
+    job = make_job(source, timeout_seconds=60, cpu_seconds=1)  # wall time: a loaded machine
     [verdict] = pool.evaluate([job])
     assert verdict.valid is False
     assert "CPU time limit exceeded (1 s)" in verdict.error
