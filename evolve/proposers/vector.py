@@ -9,9 +9,9 @@ Each generation's batch mixes three sources:
   Gaussian mutation, mixing what different islands found;
 - local refinement around the best member: Gaussian steps on all coordinates or on a
   random few, with the step size drawn from a ladder of scales (1e-4 to 0.3 of the box)
-  whose weights follow each scale's recent rate of improving the best, or a uniform reset
-  of a random few coordinates (random-reset mutation). Smooth landscapes come to favour
-  small steps, rugged or polished ones (basin hopping) larger ones.
+  or a uniform reset of a random few coordinates (random-reset mutation); each of these
+  arms is drawn in proportion to its recent rate of improving the best. Smooth landscapes
+  come to favour small steps, rugged or polished ones (basin hopping) larger ones.
 
 Lamarckian evolution: when an evaluator returns ``artifacts["polished"]`` (a vector of the
 task's size, inside the box, that scores what the candidate scored, e.g. its locally
@@ -36,7 +36,7 @@ from evolve.problem import Problem, decode_vector, encode_vector
 INVALID_PENALTY = 1e12
 POLISHED_ARTIFACT = "polished"
 REFINE_SCALES = (1e-4, 1e-3, 1e-2, 3e-2, 1e-1, 3e-1)
-SCALE_MEMORY = 0.97  # decay of the scale statistics per scored refinement
+SCALE_MEMORY = 0.99  # decay of the scale statistics per scored refinement
 CMA_RESTART_GROWTH = (1.0, 2.0, 3.0)  # step multipliers cycled through on restarts
 
 
@@ -69,8 +69,8 @@ class VectorEvolution:
         self.last_best: dict[int, float] = {}
         self.stale: dict[int, int] = {}
         self.restarts = 0
-        self.scale_trials = [1.0] * len(REFINE_SCALES)
-        self.scale_wins = [0.5] * len(REFINE_SCALES)
+        self.scale_trials = [1.0] * (len(REFINE_SCALES) + 1)  # the last: uniform reset
+        self.scale_wins = [0.5] * (len(REFINE_SCALES) + 1)
 
     # vectors ---------------------------------------------------------------------------------
 
@@ -110,6 +110,9 @@ class VectorEvolution:
 
     def _cma_samples(self, context: Context, count: int) -> list[Proposal]:
         strategy = self._strategy(context, count)
+        # CMA's own generator is not kept by its pickle: draw it from the context each time,
+        # so that samples depend on the run's seed only (and a resumed run repeats them).
+        strategy.reseed_rng(int(context.rng.integers(2**31)))
         lineage = (context.parents[0].hash,) if context.parents else ()
         samples = [strategy.ask() for _ in range(count)]
         return [
@@ -148,15 +151,14 @@ class VectorEvolution:
     def _refinement(self, context: Context) -> Proposal:
         rng, best = context.rng, context.best
         weights = np.array(self.scale_wins) / np.array(self.scale_trials)
-        level = int(rng.choice(len(REFINE_SCALES), p=weights / weights.sum()))
+        level = int(rng.choice(len(weights), p=weights / weights.sum()))
         x = self.vector_of(best)
-        move = rng.integers(3)  # 0: all coordinates, 1: a few, 2: a few reset uniformly
         few = rng.random(x.shape) < max(self.subset_fraction, 2.0 / x.size)
-        if move == 2:
+        if level == len(REFINE_SCALES):  # the last arm: reset a few coordinates uniformly
             x[few] = rng.uniform(self.space.low, self.space.high, int(few.sum()))
-        else:
+        else:  # a Gaussian step on all coordinates or on a few
             step = rng.normal(0.0, REFINE_SCALES[level] * self._span, x.shape)
-            x += step * few if move == 1 else step
+            x += step * few if rng.random() < 0.5 else step
         return self._proposal(x, (best.hash,), "refine", level=level, target=best.fitness)
 
     def tell(self, results: Sequence[Scored]) -> None:
@@ -201,12 +203,9 @@ class VectorEvolution:
     # state -----------------------------------------------------------------------------------
 
     def state_dict(self) -> dict[str, Any]:
-        """JSON state; each island's CMA-ES object is pickled (our own data) in base64."""
+        """JSON state; each island's CMA-ES attributes are pickled (our own data) in base64."""
         return {
-            "strategies": {
-                str(k): base64.b64encode(pickle.dumps(v)).decode()
-                for k, v in self.strategies.items()
-            },
+            "strategies": {str(k): _freeze(v) for k, v in self.strategies.items()},
             "pending": {str(k): v for k, v in self.pending.items()},
             "best_seen": _finite_items(self.best_seen),
             "last_best": _finite_items(self.last_best),
@@ -220,9 +219,7 @@ class VectorEvolution:
         """Restore from `state_dict` (an empty or older state leaves a fresh proposer)."""
         if "strategies" not in state:
             return
-        self.strategies = {
-            int(k): pickle.loads(base64.b64decode(v)) for k, v in state["strategies"].items()
-        }
+        self.strategies = {int(k): _thaw(v) for k, v in state["strategies"].items()}
         self.pending = {
             int(k): [(list(x), float(value)) for x, value in v] for k, v in state["pending"].items()
         }
@@ -236,3 +233,17 @@ class VectorEvolution:
 
 def _finite_items(values: dict[int, float]) -> dict[str, float]:
     return {str(k): v for k, v in values.items() if np.isfinite(v)}
+
+
+def _freeze(strategy: CMA) -> str:
+    """A CMA-ES object's attributes, exactly (its own pickle rounds the covariance)."""
+    attributes = {k: v for k, v in vars(strategy).items() if k != "_rng"}
+    return base64.b64encode(pickle.dumps(attributes)).decode()
+
+
+def _thaw(text: str) -> CMA:
+    """Inverse of `_freeze`; the generator is reseeded from the context before each use."""
+    strategy = CMA.__new__(CMA)
+    strategy.__dict__.update(pickle.loads(base64.b64decode(text)))
+    strategy._rng = np.random.RandomState(0)
+    return strategy
