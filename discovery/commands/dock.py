@@ -17,19 +17,17 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import torch
 import typer
 
 from discovery.home import data_folder
-from docking.checkpoint import default_checkpoint, load_model
-from docking.errors import DockingError
-from docking.infer import DockingRequest, dock_all, read_batch_csv
-from docking.train import load_train_config, train
+
+# torch, RDKit and PyG take seconds to import: `docking` is imported inside the commands
+# so that every other `discover` command starts fast.
 
 app = typer.Typer(help="Flexible blind docking (FABFlex-style): ligand pose + holo pocket.")
 
 
-def _fail(error: DockingError) -> None:
+def _fail(error: Exception) -> None:
     print(f"discover dock: {error}", file=sys.stderr)
     raise typer.Exit(1)
 
@@ -39,7 +37,9 @@ def _requests(
     ligand: str | None,
     batch: Path | None,
     centre: tuple[float, float, float] | None,
-) -> list[DockingRequest]:
+) -> list:
+    from docking.infer import DockingRequest, read_batch_csv
+
     if batch is not None:
         if protein or ligand:
             raise typer.BadParameter("give either --csv or --protein/--ligand, not both")
@@ -75,6 +75,12 @@ def dock(
     """Dock one complex (--protein/--ligand) or a batch (--csv); writes OUT/results.csv."""
     if ctx.invoked_subcommand is not None:
         return
+    import torch
+
+    from docking.checkpoint import default_checkpoint, load_model
+    from docking.errors import DockingError
+    from docking.infer import dock_all
+
     if device == "cuda" and not torch.cuda.is_available():
         raise typer.BadParameter("--device cuda: no CUDA device is visible; use --device cpu")
     try:
@@ -103,6 +109,9 @@ def train_command(
     fresh: Annotated[bool, typer.Option(help="Ignore out_dir/last.pt and start over")] = False,
 ) -> None:
     """Train the docking model (resumes from OUT_DIR/last.pt unless --fresh)."""
+    from docking.errors import DockingError
+    from docking.train import load_train_config, train
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     try:
         settings = load_train_config(
