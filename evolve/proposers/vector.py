@@ -25,6 +25,7 @@ from __future__ import annotations
 import base64
 import pickle
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -36,7 +37,9 @@ from evolve.problem import Problem, decode_vector, encode_vector
 INVALID_PENALTY = 1e12
 POLISHED_ARTIFACT = "polished"
 REFINE_SCALES = (1e-4, 1e-3, 1e-2, 3e-2, 1e-1, 3e-1)
-SCALE_MEMORY = 0.99  # decay of the scale statistics per scored refinement
+OPERATORS = ("cmaes", "crossover", "refine")
+MEMORY = 0.99  # decay of the success statistics per scored proposal
+MIN_SHARE = 0.1  # every operator keeps at least this share of a batch
 CMA_RESTART_GROWTH = (1.0, 2.0, 3.0)  # step multipliers cycled through on restarts
 
 
@@ -59,8 +62,6 @@ class VectorEvolution:
         self.problem = problem
         self.space = problem.vector
         self.sigma = sigma
-        self.crossover_fraction = crossover_fraction
-        self.refine_fraction = refine_fraction
         self.subset_fraction = subset_fraction
         self.stagnation_generations = stagnation_generations
         self.strategies: dict[int, CMA] = {}
@@ -69,8 +70,9 @@ class VectorEvolution:
         self.last_best: dict[int, float] = {}
         self.stale: dict[int, int] = {}
         self.restarts = 0
-        self.scale_trials = [1.0] * (len(REFINE_SCALES) + 1)  # the last: uniform reset
-        self.scale_wins = [0.5] * (len(REFINE_SCALES) + 1)
+        self.scales = SuccessRates([0.5] * (len(REFINE_SCALES) + 1))  # the last: uniform reset
+        cma_fraction = max(MIN_SHARE, 1.0 - crossover_fraction - refine_fraction)
+        self.operators = SuccessRates([cma_fraction, crossover_fraction, refine_fraction])
 
     # vectors ---------------------------------------------------------------------------------
 
@@ -98,15 +100,22 @@ class VectorEvolution:
     # the proposer interface -----------------------------------------------------------------
 
     def propose(self, context: Context, n: int) -> list[Proposal]:
-        """A batch of CMA-ES samples, crossovers and refinements of the best."""
+        """A batch of CMA-ES samples, crossovers and refinements of the best.
+
+        The batch is split in proportion to each operator's recent rate of improving the
+        best (the constructor's fractions are the prior), each keeping `MIN_SHARE`.
+        """
         parents = list(context.parents) + list(context.inspirations)
-        n_cross = int(round(n * self.crossover_fraction)) if len(parents) >= 2 else 0
-        n_refine = int(round(n * self.refine_fraction)) if context.best is not None else 0
+        shares = np.maximum(self.operators.rates() / self.operators.rates().sum(), MIN_SHARE)
+        shares /= shares.sum()
+        n_cross = int(round(n * shares[1])) if len(parents) >= 2 else 0
+        n_refine = int(round(n * shares[2])) if context.best is not None else 0
         n_cma = max(0, n - n_cross - n_refine)
+        target = context.best.fitness if context.best is not None else None
         proposals = self._cma_samples(context, n_cma) if n_cma else []
         proposals += [self._crossover(parents, context.rng) for _ in range(n_cross)]
         proposals += [self._refinement(context) for _ in range(n_refine)]
-        return proposals
+        return [replace(p, meta={**p.meta, "target": target}) for p in proposals]
 
     def _cma_samples(self, context: Context, count: int) -> list[Proposal]:
         strategy = self._strategy(context, count)
@@ -150,7 +159,7 @@ class VectorEvolution:
 
     def _refinement(self, context: Context) -> Proposal:
         rng, best = context.rng, context.best
-        weights = np.array(self.scale_wins) / np.array(self.scale_trials)
+        weights = self.scales.rates()
         level = int(rng.choice(len(weights), p=weights / weights.sum()))
         x = self.vector_of(best)
         few = rng.random(x.shape) < max(self.subset_fraction, 2.0 / x.size)
@@ -159,14 +168,18 @@ class VectorEvolution:
         else:  # a Gaussian step on all coordinates or on a few
             step = rng.normal(0.0, REFINE_SCALES[level] * self._span, x.shape)
             x += step * few if rng.random() < 0.5 else step
-        return self._proposal(x, (best.hash,), "refine", level=level, target=best.fitness)
+        return self._proposal(x, (best.hash,), "refine", level=level)
 
     def tell(self, results: Sequence[Scored]) -> None:
-        """Feed CMA-ES its samples' values; credit the refinement scales that improved."""
+        """Feed CMA-ES its samples' values; credit the operators and scales that improved."""
         for item in results:
             meta, fitness = item.proposal.meta, item.member.fitness
+            target = meta.get("target")
+            improved = fitness is not None and (target is None or fitness > target)
+            if item.proposal.proposer in OPERATORS:
+                self.operators.credit(OPERATORS.index(item.proposal.proposer), improved)
             if item.proposal.proposer == "refine":
-                self._credit_scale(meta["level"], fitness is not None and fitness > meta["target"])
+                self.scales.credit(meta["level"], improved)
             if fitness is not None:
                 island = meta.get("island", -1)
                 self.best_seen[island] = max(self.best_seen.get(island, -np.inf), fitness)
@@ -180,14 +193,6 @@ class VectorEvolution:
                 strategy.tell([(np.array(x), value) for x, value in batch[:size]])
                 self.pending[island] = batch[size:]
                 self._check_stagnation(island, strategy)
-
-    def _credit_scale(self, level: int, improved: bool) -> None:
-        self.scale_trials = [t * SCALE_MEMORY for t in self.scale_trials]
-        self.scale_wins = [w * SCALE_MEMORY for w in self.scale_wins]
-        self.scale_trials[level] += 1.0
-        self.scale_wins[level] += float(improved)
-        floor = 0.02 * max(self.scale_trials)  # every scale keeps a chance
-        self.scale_wins = [max(w, floor * 0.5) for w in self.scale_wins]
 
     def _check_stagnation(self, island: int, strategy: CMA) -> None:
         best = self.best_seen.get(island, -np.inf)
@@ -211,8 +216,8 @@ class VectorEvolution:
             "last_best": _finite_items(self.last_best),
             "stale": {str(k): v for k, v in self.stale.items()},
             "restarts": self.restarts,
-            "scale_trials": self.scale_trials,
-            "scale_wins": self.scale_wins,
+            "scales": self.scales.state(),
+            "operators": self.operators.state(),
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -227,8 +232,41 @@ class VectorEvolution:
         self.last_best = {int(k): float(v) for k, v in state["last_best"].items()}
         self.stale = {int(k): int(v) for k, v in state["stale"].items()}
         self.restarts = int(state["restarts"])
-        self.scale_trials = [float(v) for v in state["scale_trials"]]
-        self.scale_wins = [float(v) for v in state["scale_wins"]]
+        self.scales = SuccessRates.from_state(state["scales"])
+        self.operators = SuccessRates.from_state(state["operators"])
+
+
+class SuccessRates:
+    """Decayed success rates of a few arms (operators, step scales): wins / trials.
+
+    Each arm starts at one trial with its prior as wins; every credit decays all counts by
+    `MEMORY`, so the rates follow the recent past, and no rate falls below 1% of the best.
+    """
+
+    def __init__(self, priors: list[float], trials: list[float] | None = None) -> None:
+        self.wins = [float(p) for p in priors]
+        self.trials = [float(t) for t in trials] if trials else [1.0] * len(priors)
+
+    def rates(self) -> np.ndarray:
+        """Current success rate of each arm (positive)."""
+        rates = np.array(self.wins) / np.array(self.trials)
+        return np.maximum(rates, 0.01 * rates.max() + 1e-12)
+
+    def credit(self, arm: int, improved: bool) -> None:
+        """Record one trial of `arm` and whether it improved."""
+        self.wins = [w * MEMORY for w in self.wins]
+        self.trials = [t * MEMORY for t in self.trials]
+        self.trials[arm] += 1.0
+        self.wins[arm] += float(improved)
+
+    def state(self) -> dict[str, list[float]]:
+        """JSON form."""
+        return {"wins": self.wins, "trials": self.trials}
+
+    @classmethod
+    def from_state(cls, state: dict[str, list[float]]) -> SuccessRates:
+        """Inverse of `state`."""
+        return cls(state["wins"], state["trials"])
 
 
 def _finite_items(values: dict[int, float]) -> dict[str, float]:

@@ -134,5 +134,5 @@ def test_refinement_credits_the_small_steps_on_a_smooth_landscape():
     proposer = VectorEvolution(problem(), crossover_fraction=0.0, refine_fraction=1.0)
     population = [member(OPTIMUM + 1e-3, sphere_fitness(OPTIMUM + 1e-3))]
     evolve(proposer, population, generations=40)
-    rates = np.array(proposer.scale_wins) / np.array(proposer.scale_trials)
+    rates = proposer.scales.rates()
     assert rates[0] > rates[-3:].max()  # 1e-4 of the box beats 0.1, 0.3 and resets
