@@ -41,7 +41,7 @@ from scipy.spatial.transform import Rotation
 from discovery.home import data_folder
 from docking.checkpoint import default_checkpoint, load_model
 from docking.data import TIMESPLIT_ARCHIVE, TIMESPLIT_INDEX, TIMESPLIT_ROOT
-from docking.infer import DockingRequest, dock_one
+from docking.infer import DockingOptions, DockingRequest, dock_one
 from docking.structures import embed_conformer, load_ligand_file, load_protein
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,7 +112,7 @@ def bench_complex(model, row: dict[str, str], root: Path, out: Path) -> dict:
         DockingRequest(row["pdb_id"], path("apo_af2_protein"), str(path("holo_ligand"))),
         model,
         out / "raw",
-        pose="raw",
+        DockingOptions(pose="raw"),
     )
     predicted_centre = np.array([float(v) for v in blind.pocket_center.split()])
     pocket_pred, pocket_apo = pocket_ca_rmsd(

@@ -1,8 +1,9 @@
 """Dock ligands into proteins with a trained model; write poses, pockets and a table.
 
-Per complex, in ``OUT/<complex_name>/``: ``rank1.sdf`` (the ligand with hydrogens and
-its bond orders, SD tag ``confidence_rmsd_angstrom``) and ``pocket_holo.pdb`` (the
-predicted pocket residues, each moved rigidly with its predicted Cα). ``OUT/results.csv``
+Per complex, in ``OUT/<complex_name>/``: ``rank1.sdf`` ... ``rank<N>.sdf`` (the ligand
+with hydrogens and its bond orders, SD tag ``confidence_rmsd_angstrom``; N samples from
+N start conformers, best predicted RMSD first) and ``pocket_holo.pdb`` (the pocket of
+rank 1, each residue moved rigidly with its predicted Cα). ``OUT/results.csv``
 has one row per input row, in order: confidence, pocket centre, timings, and for every
 failure the reason. A failing complex never stops the batch nor disappears from it.
 """
@@ -134,33 +135,39 @@ def _check_name(name: str) -> None:
         raise DockingError(f"complex_name {name!r} must be a non-empty name without / or \\")
 
 
-def prepare(request: DockingRequest, seed: int = 0) -> tuple[Protein, Chem.Mol, ComplexData]:
-    """Read the inputs; return the protein, the ligand with a fresh ETKDG conformer, and
-    the featurized complex."""
+@dataclass(frozen=True)
+class DockingOptions:
+    """How to dock: device, pose mode (`POSE_MODES`), conformer seed, number of samples
+    (start conformers docked together and ranked by predicted RMSD), PoseBusters flags."""
+
+    device: str = "cpu"
+    pose: str = "fit"
+    seed: int = 0
+    samples: int = 1
+    posebusters: bool = False
+
+
+def prepare(
+    request: DockingRequest, seeds: range
+) -> tuple[Protein, list[Chem.Mol], list[ComplexData]]:
+    """Read the inputs; return the protein, one fresh ETKDG start conformer of the ligand
+    per seed, and the featurized complex for each."""
     _check_name(request.complex_name)
     protein = load_protein(request.protein_path)
-    ligand = load_ligand(request.ligand, seed=seed)
-    start = embed_conformer(ligand, seed=seed, name=request.ligand)
-    return protein, start, featurize_complex(protein, start, start, name=request.complex_name)
+    ligand = load_ligand(request.ligand, seed=seeds[0])
+    starts = [embed_conformer(ligand, seed=seed, name=request.ligand) for seed in seeds]
+    complexes = [featurize_complex(protein, s, s, name=request.complex_name) for s in starts]
+    return protein, starts, complexes
 
 
-def write_outputs(
-    request: DockingRequest,
-    protein: Protein,
-    output: DockingOutput,
-    heavy: np.ndarray,
-    start: Chem.Mol,
-    result: DockingResult,
-    folder: Path,
-) -> None:
-    """Write ``rank1.sdf`` and ``pocket_holo.pdb`` into `folder`; fill `result`'s paths."""
-    folder.mkdir(parents=True, exist_ok=True)
-    result.confidence_rmsd_angstrom = float(output.confidence[0])
-    result.rank1_sdf, result.pocket_pdb = str(folder / "rank1.sdf"), str(folder / "pocket_holo.pdb")
-    _write_pose(pose_molecule(heavy, start), folder / "rank1.sdf", request, result)
-    mask = output.pocket_mask.cpu().numpy()
-    ca = output.pocket_pos.cpu().double().numpy()
-    write_pocket(request.protein_path, protein, mask, ca, folder / "pocket_holo.pdb")
+def _sample(output: DockingOutput, batch, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Ligand pose (L, 3), pocket mask over the protein (R,) and pocket Cα (P, 3) of one
+    sample of a batched output."""
+    ligand = output.ligand_pos[batch["ligand"].batch == index]
+    mask = output.pocket_mask[batch["residue"].batch == index]
+    pocket = output.pocket_pos[output.pocket_batch == index]
+    as_numpy = lambda t: t.cpu().double().numpy()  # noqa: E731
+    return as_numpy(ligand), mask.cpu().numpy(), as_numpy(pocket)
 
 
 @torch.no_grad()
@@ -168,40 +175,56 @@ def dock_one(
     request: DockingRequest,
     model: FlexibleDocker,
     out_dir: Path,
-    device: str = "cpu",
-    pose: str = "fit",
-    seed: int = 0,
-    posebusters: bool = False,
+    options: DockingOptions = DockingOptions(),
 ) -> DockingResult:
-    """Dock one complex and write its files; failures come back as a failed result.
+    """Dock one complex and write ``rank<k>.sdf`` (best first) and ``pocket_holo.pdb``
+    (of the best sample); failures come back as a failed result.
 
-    With `posebusters`, the pose's PoseBusters ``dock`` checks are run (in the input
-    protein) and reported as ``passed/total`` and the failed check names.
+    With `options.posebusters`, rank 1's PoseBusters ``dock`` checks are run (in the
+    input protein) and reported as ``passed/total`` and the failed check names.
     """
     result = DockingResult(request.complex_name)
     began = time.perf_counter()
     try:
-        if pose not in POSE_MODES:
-            raise DockingError(f"pose mode {pose!r} unknown; use one of {POSE_MODES}")
-        protein, start, data = prepare(request, seed)
+        if options.pose not in POSE_MODES:
+            raise DockingError(f"pose mode {options.pose!r} unknown; use one of {POSE_MODES}")
+        seeds = range(options.seed, options.seed + max(options.samples, 1))
+        protein, starts, complexes = prepare(request, seeds)
         prepared = time.perf_counter()
+        batch = Batch.from_data_list(complexes).to(options.device)
         centre = None
         if request.pocket_center is not None:
-            centre = torch.tensor([request.pocket_center], dtype=torch.float32, device=device)
-        output = model(Batch.from_data_list([data]).to(device), pocket_center=centre)
-        result.seconds_prepare, result.seconds_model = (
-            prepared - began,
-            time.perf_counter() - prepared,
-        )
-        predicted = output.ligand_pos.cpu().double().numpy()
-        heavy, result.chirality_reflected = check_and_reflect(predicted, start)
-        if pose == "fit":
-            heavy = fit_conformer(heavy, start)
-        used = centre if centre is not None else output.pocket_center
-        result.pocket_center = " ".join(f"{v:.3f}" for v in used[0].tolist())
+            centre = torch.tensor([request.pocket_center] * len(starts), device=options.device)
+        output = model(batch, pocket_center=centre)
+        result.seconds_prepare = prepared - began
+        result.seconds_model = time.perf_counter() - prepared
         folder = out_dir / request.complex_name
-        write_outputs(request, protein, output, heavy, start, result, folder)
-        if posebusters:
+        folder.mkdir(parents=True, exist_ok=True)
+        order = torch.argsort(output.confidence).tolist()
+        for rank, index in enumerate(order, start=1):
+            pose, mask, pocket_ca = _sample(output, batch, index)
+            pose, reflected = check_and_reflect(pose, starts[index])
+            if options.pose == "fit":
+                pose = fit_conformer(pose, starts[index])
+            confidence = float(output.confidence[index])
+            _write_pose(
+                pose_molecule(pose, starts[index]),
+                folder / f"rank{rank}.sdf",
+                request.complex_name,
+                confidence,
+            )
+            if rank == 1:
+                result.confidence_rmsd_angstrom, result.chirality_reflected = confidence, reflected
+                write_pocket(
+                    request.protein_path, protein, mask, pocket_ca, folder / "pocket_holo.pdb"
+                )
+                used = centre if centre is not None else output.pocket_center
+                result.pocket_center = " ".join(f"{v:.3f}" for v in used[index].tolist())
+        result.rank1_sdf, result.pocket_pdb = (
+            str(folder / "rank1.sdf"),
+            str(folder / "pocket_holo.pdb"),
+        )
+        if options.posebusters:
             flags = posebusters_flags(folder / "rank1.sdf", request.protein_path)
             result.posebusters_passed = f"{flags.passed}/{flags.total}"
             result.posebusters_failed = ";".join(flags.failed)
@@ -213,9 +236,9 @@ def dock_one(
     return result
 
 
-def _write_pose(mol: Chem.Mol, path: Path, request: DockingRequest, result: DockingResult) -> None:
-    mol.SetProp("_Name", request.complex_name)
-    mol.SetProp("confidence_rmsd_angstrom", f"{result.confidence_rmsd_angstrom:.3f}")
+def _write_pose(mol: Chem.Mol, path: Path, name: str, confidence: float) -> None:
+    mol.SetProp("_Name", name)
+    mol.SetProp("confidence_rmsd_angstrom", f"{confidence:.3f}")
     with Chem.SDWriter(str(path)) as writer:
         writer.write(mol)
 
@@ -234,10 +257,7 @@ def dock_all(
     requests: list[DockingRequest],
     model: FlexibleDocker,
     out_dir: Path,
-    device: str = "cpu",
-    pose: str = "fit",
-    seed: int = 0,
-    posebusters: bool = False,
+    options: DockingOptions = DockingOptions(),
 ) -> list[DockingResult]:
     """Dock every request in order and write ``out_dir/results.csv``.
 
@@ -248,7 +268,7 @@ def dock_all(
         if request.complex_name in seen:
             result = DockingResult(request.complex_name, error="duplicate complex_name")
         else:
-            result = dock_one(request, model, out_dir, device, pose, seed, posebusters)
+            result = dock_one(request, model, out_dir, options)
         seen.add(request.complex_name)
         results.append(result)
     write_results(results, out_dir / "results.csv")

@@ -68,6 +68,9 @@ def dock(
     device: Annotated[str, typer.Option(help="cpu or cuda")] = "cpu",
     pose: Annotated[str, typer.Option(help="fit (conformer placed on prediction) or raw")] = "fit",
     seed: Annotated[int, typer.Option(help="Seed of the starting conformer")] = 0,
+    samples: Annotated[
+        int, typer.Option(help="Start conformers docked per complex, ranked by confidence")
+    ] = 1,
     posebusters: Annotated[
         bool, typer.Option(help="Add PoseBusters validity flags to results.csv")
     ] = False,
@@ -79,16 +82,15 @@ def dock(
 
     from docking.checkpoint import default_checkpoint, load_model
     from docking.errors import DockingError
-    from docking.infer import dock_all
+    from docking.infer import DockingOptions, dock_all
 
     if device == "cuda" and not torch.cuda.is_available():
         raise typer.BadParameter("--device cuda: no CUDA device is visible; use --device cpu")
     try:
         requests = _requests(protein, ligand, csv_path, pocket_center)
         model = load_model(checkpoint or default_checkpoint(), device=device)
-        results = dock_all(
-            requests, model, out, device=device, pose=pose, seed=seed, posebusters=posebusters
-        )
+        options = DockingOptions(device, pose, seed, samples, posebusters)
+        results = dock_all(requests, model, out, options)
     except DockingError as error:
         _fail(error)
     failed = [r for r in results if r.status != "ok"]

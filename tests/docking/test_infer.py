@@ -9,7 +9,7 @@ from rdkit import Chem
 
 from docking.checkpoint import load_model
 from docking.errors import CheckpointError
-from docking.infer import DockingRequest, dock_all, dock_one, read_batch_csv
+from docking.infer import DockingOptions, DockingRequest, dock_all, dock_one, read_batch_csv
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +73,7 @@ def test_corrupt_checkpoint_is_a_checkpoint_error(tmp_path):
 def test_posebusters_flags_are_reported(model, data_dir, tmp_path):
     pytest.importorskip("posebusters")
     request = DockingRequest("6ce6", data_dir / "6ce6_protein.pdb", "CCO")
-    result = dock_one(request, model, tmp_path, posebusters=True)
+    result = dock_one(request, model, tmp_path, DockingOptions(posebusters=True))
     passed, total = map(int, result.posebusters_passed.split("/"))
     assert total > 10 and 0 <= passed <= total
     assert result.posebusters_failed.count(";") == max(total - passed - 1, 0)
@@ -88,3 +88,13 @@ def test_batch_csv_reads_relative_paths_and_optional_pocket_center(data_dir, tmp
     assert first.protein_path == tmp_path / "p.pdb" and first.ligand == str(tmp_path / "l.sdf")
     assert first.pocket_center == (1.0, 2.0, 3.0)
     assert second.ligand == "CCO" and second.pocket_center is None
+
+
+def test_samples_are_ranked_by_predicted_rmsd(model, data_dir, tmp_path):
+    request = DockingRequest("s", data_dir / "6ce6_protein.pdb", "CC(=O)Oc1ccccc1C(=O)O")
+    result = dock_one(request, model, tmp_path, DockingOptions(samples=3))
+    assert result.status == "ok", result.error
+    poses = [next(Chem.SDMolSupplier(str(tmp_path / "s" / f"rank{k}.sdf"))) for k in (1, 2, 3)]
+    confidences = [float(p.GetProp("confidence_rmsd_angstrom")) for p in poses]
+    assert confidences == sorted(confidences) and len(set(confidences)) > 1
+    assert confidences[0] == pytest.approx(result.confidence_rmsd_angstrom, abs=1e-3)
