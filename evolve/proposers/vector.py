@@ -44,7 +44,13 @@ CMA_RESTART_GROWTH = (1.0, 2.0, 3.0)  # step multipliers cycled through on resta
 
 
 class VectorEvolution:
-    """CMA-ES islands + crossover + multi-scale refinement over a box (`problem.vector`)."""
+    """CMA-ES islands + crossover + multi-scale refinement over a box (`problem.vector`).
+
+    Options (the task's `proposer:` keys): `sigma` (CMA-ES initial step, share of the box),
+    `crossover_fraction` and `refine_fraction` (prior shares of a batch; the rest is CMA-ES),
+    `subset_fraction` (share of coordinates a sparse move touches), `stagnation_generations`
+    (CMA-ES generations without progress on an island before a restart).
+    """
 
     name = "cmaes"
 
