@@ -41,15 +41,16 @@ RESULTS = ROOT / "bench" / "results" / "daemon_crash.json"
 EVALUATOR = """
 import time
 def evaluate(candidate):
-    time.sleep(0.01)
-    return {"score": -sum((x - 0.3) ** 2 for x in candidate)}
+    time.sleep({sleep_seconds})
+    return {{"score": -sum((x - 0.3) ** 2 for x in candidate)}}
 """
 
 
-def write_task(folder: Path, evaluations: int) -> Path:
-    """The benchmark task: a slow-ish 4-d sphere, evaluated in the job's process."""
+def write_task(folder: Path, evaluations: int, sleep_seconds: float = 0.01) -> Path:
+    """The benchmark task: a 4-d sphere, evaluated in the job's process."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "evaluator.py").write_text(textwrap.dedent(EVALUATOR))
+    source = EVALUATOR.format(sleep_seconds=sleep_seconds)
+    (folder / "evaluator.py").write_text(textwrap.dedent(source))
     task = {
         "name": "crash-sphere",
         "representation": "vector",
@@ -65,9 +66,10 @@ def write_task(folder: Path, evaluations: int) -> Path:
     return path
 
 
-def start_daemon(home: Path, log: Path) -> subprocess.Popen[bytes]:
+def start_daemon(home: Path, log: Path, *options: str) -> subprocess.Popen[bytes]:
     """`discover daemon` on its home, without HTTP, logging to `log`."""
     command = [sys.executable, "-m", "discovery.cli", "daemon", "--home", str(home), "--no-http"]
+    command += options
     with log.open("ab") as handle:
         return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=handle)
 
