@@ -216,3 +216,23 @@ def test_secrets_in_the_environment_do_not_reach_the_evaluator(make_job, monkeyp
     with SandboxPool(1) as fresh:  # workers copy the environment when they start
         [verdict] = fresh.evaluate([make_job(source)])
     assert verdict.metrics == {"key": 0.0, "visible": 1.0}
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the network namespace is tested as root")
+def test_udp_to_localhost_is_blocked_by_the_network_namespace(pool, make_job):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as server:
+        server.bind(("127.0.0.1", 0))
+        port = server.getsockname()[1]
+        source = f"""
+        import socket
+        def evaluate(candidate):
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+                sender.sendto(b"leak", ("127.0.0.1", {port}))
+            return {{"score": 1.0}}
+        """
+        [verdict] = pool.evaluate([make_job(source)])
+        server.settimeout(0.2)
+        with pytest.raises(TimeoutError):
+            server.recvfrom(16)
+    assert verdict.valid is False
+    assert "Network is unreachable" in verdict.error
