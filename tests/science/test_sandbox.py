@@ -3,6 +3,7 @@ and leave the pool working."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import socket
@@ -236,3 +237,16 @@ def test_udp_to_localhost_is_blocked_by_the_network_namespace(pool, make_job):
             server.recvfrom(16)
     assert verdict.valid is False
     assert "Network is unreachable" in verdict.error
+
+
+def test_a_program_candidate_is_a_file_in_the_temp_dir(pool, make_job):
+    source = """
+    import os, runpy
+    def evaluate(path):
+        namespace = runpy.run_path(path)
+        inside = os.path.dirname(path) == os.getcwd()
+        return {"answer": namespace["answer"], "inside": float(inside)}
+    """
+    job = make_job(source, candidate="answer = 21 * 2\n")
+    [verdict] = pool.evaluate([dataclasses.replace(job, representation="program")])
+    assert verdict.metrics == {"answer": 42.0, "inside": 1.0}
