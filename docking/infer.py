@@ -238,7 +238,7 @@ def dock_one(
 
 def _write_pose(mol: Chem.Mol, path: Path, name: str, confidence: float) -> None:
     mol.SetProp("_Name", name)
-    mol.SetProp("confidence_rmsd_angstrom", f"{confidence:.3f}")
+    mol.SetProp("confidence_rmsd_angstrom", f"{confidence:.6f}")
     with Chem.SDWriter(str(path)) as writer:
         writer.write(mol)
 
