@@ -1,0 +1,89 @@
+"""The policy: a small GPT-2 causal LM (Radford et al. 2019) built from a config, never downloaded.
+
+`transformers.GPT2LMHeadModel` from a `GPT2Config` sized by `ModelConfig`; checkpoints hold
+the weights, the model and tokenizer configuration, the optimizer and the step count, so a
+run resumes where it stopped and evaluation needs nothing but the file.
+"""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+from transformers import GPT2Config, GPT2LMHeadModel
+
+from molopt.repo.errors import RepoCheckpointError
+from molopt.repo.tokenizer import Tokenizer
+
+CHECKPOINT_FORMAT = "discovery-repo/1"
+
+
+@dataclass
+class ModelConfig:
+    """Size of the GPT-2 policy (layers, heads, width, longest sequence)."""
+
+    n_layer: int = 2
+    n_head: int = 4
+    n_embd: int = 128
+    n_positions: int = 256
+    dropout: float = 0.0
+
+
+def build_model(config: ModelConfig, tokenizer: Tokenizer) -> GPT2LMHeadModel:
+    """A randomly initialised GPT-2 with `tokenizer`'s vocabulary."""
+    gpt = GPT2Config(
+        vocab_size=len(tokenizer),
+        n_positions=config.n_positions,
+        n_embd=config.n_embd,
+        n_layer=config.n_layer,
+        n_head=config.n_head,
+        resid_pdrop=config.dropout,
+        embd_pdrop=config.dropout,
+        attn_pdrop=config.dropout,
+        bos_token_id=tokenizer.bos_id,
+        eos_token_id=tokenizer.eos_id,
+        pad_token_id=tokenizer.pad_id,
+    )
+    return GPT2LMHeadModel(gpt)
+
+
+def save_checkpoint(path: Path, model: GPT2LMHeadModel, tokenizer: Tokenizer, **extra) -> None:
+    """Write weights, model config, tokenizer and `extra` (step, optimizer, history) atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = {
+        "format": CHECKPOINT_FORMAT,
+        "model_config": extra.pop("model_config"),
+        "tokenizer": tokenizer.state_dict(),
+        "state_dict": model.state_dict(),
+        **extra,
+    }
+    temporary = path.with_suffix(".tmp")
+    torch.save(state, temporary)
+    temporary.replace(path)
+
+
+def read_checkpoint(path: Path) -> dict:
+    """The raw checkpoint dictionary, checked for our format."""
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=False)
+    except (OSError, RuntimeError, EOFError, pickle.UnpicklingError) as error:
+        raise RepoCheckpointError(f"{path}: cannot read checkpoint ({error})") from error
+    if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
+        raise RepoCheckpointError(f"{path}: not a {CHECKPOINT_FORMAT} checkpoint")
+    return state
+
+
+def load_policy(path: Path, device: str = "cpu") -> tuple[GPT2LMHeadModel, Tokenizer, dict]:
+    """Model (on `device`, eval mode), tokenizer and raw state of a checkpoint."""
+    state = read_checkpoint(path)
+    tokenizer = Tokenizer.from_state_dict(state["tokenizer"])
+    model = build_model(ModelConfig(**state["model_config"]), tokenizer)
+    model.load_state_dict(state["state_dict"])
+    return model.to(device).eval(), tokenizer, state
+
+
+def model_config_dict(config: ModelConfig) -> dict:
+    """`config` as a plain dict for the checkpoint."""
+    return asdict(config)
