@@ -59,7 +59,11 @@ class EvaluatorRef:
 
 @dataclass(frozen=True)
 class Limits:
-    """Resource limits for one evaluation. `None` means no limit of that kind."""
+    """Resource limits for one evaluation (docs/sandbox.md says how each is enforced).
+
+    `memory_mb=None` means no memory limit; `cpu_seconds=None` means the wall-clock timeout.
+    `max_processes` counts the processes and threads a candidate may start.
+    """
 
     timeout_seconds: float = 60.0
     memory_mb: int | None = 2048
