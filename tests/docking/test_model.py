@@ -28,9 +28,10 @@ def run(model, *complexes):
         return model(Batch.from_data_list([as_double(c) for c in complexes]))
 
 
-def test_outputs_are_equivariant_to_rotation_and_translation(model, complex_6ce6):
+@pytest.mark.parametrize("parity", [1.0, -1.0], ids=["rotation", "rotoreflection"])
+def test_outputs_are_equivariant_to_rotation_and_translation(model, complex_6ce6, parity):
     generator = torch.Generator().manual_seed(1)
-    rotation = random_rotation(generator)
+    rotation = random_rotation(generator) * parity  # parity -1: an improper rotation (E(3))
     shift = torch.randn(3, generator=generator, dtype=torch.float64) * 10
     base = as_double(complex_6ce6)
     turned = base.clone()
