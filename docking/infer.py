@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from Bio.PDB import PDBIO, PDBParser, Select
+from Bio.PDB.Residue import Residue
 from rdkit import Chem
 from torch_geometric.data import Batch
 
@@ -109,7 +110,8 @@ class _Residues(Select):
     def __init__(self, keep: set[tuple[str, int, str]]) -> None:
         self.keep = keep
 
-    def accept_residue(self, residue) -> bool:
+    def accept_residue(self, residue: Residue) -> bool:
+        """Keep the residue if it is in the pocket."""
         return (residue.get_parent().id, int(residue.id[1]), residue.id[2].strip()) in self.keep
 
 

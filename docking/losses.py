@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 from torch.nn import functional as F
+from torch_geometric.data import HeteroData
 from torch_geometric.utils import scatter
 
 from docking.geometry import graph_rmsd, signed_volumes
@@ -36,13 +37,13 @@ class LossWeights:
     confidence: float = 0.1
 
 
-def pocket_centres(batch) -> Tensor:
+def pocket_centres(batch: HeteroData) -> Tensor:
     """(B, 3) true pocket centre: mean of the crystal ligand heavy atoms."""
     ligand = batch["ligand"]
     return scatter(ligand.pos_true, ligand.batch, dim=0, reduce="mean")
 
 
-def distance_loss(pred: Tensor, true: Tensor, batch) -> Tensor:
+def distance_loss(pred: Tensor, true: Tensor, batch: HeteroData) -> Tensor:
     """Huber loss of bond lengths and of ligand atom-pair distances under 6 Å."""
     bonds = batch["ligand", "bond", "ligand"].edge_index
     bond_error = F.huber_loss(
@@ -62,7 +63,9 @@ def chirality_loss(pred: Tensor, true: Tensor, quads: Tensor) -> Tensor:
     return F.huber_loss(signed_volumes(pred, quads), signed_volumes(true, quads))
 
 
-def docking_losses(output: DockingOutput, batch, weights: LossWeights) -> dict[str, Tensor]:
+def docking_losses(
+    output: DockingOutput, batch: HeteroData, weights: LossWeights
+) -> dict[str, Tensor]:
     """Every loss term and their weighted sum (key ``total``)."""
     ligand, residues = batch["ligand"], batch["residue"]
     count = int(residues.batch.max()) + 1

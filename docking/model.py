@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import torch
 from torch import Tensor, nn
+from torch_geometric.data import HeteroData
 from torch_geometric.utils import scatter, softmax
 
 from docking.featurize import BOND_FEATURES, LIGAND_FEATURES
@@ -120,7 +121,7 @@ class FlexibleDocker(nn.Module):
             nn.Linear(2 * width, width), nn.SiLU(), nn.Linear(width, 1), nn.Softplus()
         )
 
-    def predict_pocket(self, batch, h_ligand: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    def predict_pocket(self, batch: HeteroData, h_ligand: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         """Residue features (R, F), pocket logits (R,) and centres (B, 3) for the batch."""
         residues = batch["residue"]
         count = int(residues.batch.max()) + 1
@@ -134,7 +135,9 @@ class FlexibleDocker(nn.Module):
         centre = scatter(weight * residues.pos, residues.batch, 0, dim_size=count)  # (B, 3)
         return h, logits, centre
 
-    def docking_edges(self, batch, num_ligand: int, node_batch: Tensor) -> tuple[Tensor, Tensor]:
+    def docking_edges(
+        self, batch: HeteroData, num_ligand: int, node_batch: Tensor
+    ) -> tuple[Tensor, Tensor]:
         """All intra-complex pairs of ligand atoms and pocket residues, with edge features."""
         edges = all_pairs(node_batch)  # (2, E)
         is_residue = edges >= num_ligand  # (2, E)
@@ -149,7 +152,7 @@ class FlexibleDocker(nn.Module):
         kind_attr = nn.functional.one_hot(kind, EDGE_KINDS).to(attr.dtype)
         return edges, torch.cat([kind_attr, bond_attr], dim=-1)
 
-    def forward(self, batch, pocket_center: Tensor | None = None) -> DockingOutput:
+    def forward(self, batch: HeteroData, pocket_center: Tensor | None = None) -> DockingOutput:
         """Predict pocket, ligand pose, holo pocket and confidence for a batch.
 
         `pocket_center` (B, 3), when given (training: the true centre plus noise; a user's

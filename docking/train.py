@@ -18,6 +18,7 @@ from pathlib import Path
 
 import torch
 import yaml
+from torch_geometric.data import HeteroData
 from torch_geometric.loader import DataLoader
 from tqdm import tqdm
 
@@ -77,7 +78,7 @@ def load_train_config(path: Path, **overrides) -> TrainConfig:
     return TrainConfig(model=model, weights=weights, **raw)
 
 
-def perturb(batch, config: TrainConfig, generator: torch.Generator) -> torch.Tensor:
+def perturb(batch: HeteroData, config: TrainConfig, generator: torch.Generator) -> torch.Tensor:
     """Noise the input Cα in place; return noisy pocket centres (B, 3) for cropping."""
     residues = batch["residue"]
     noise = torch.randn(residues.pos.shape, generator=generator) * config.apo_noise_angstrom
@@ -113,7 +114,14 @@ def validate(model: FlexibleDocker, complexes: list[ComplexData], device: str) -
     }
 
 
-def train_epoch(model, loader, optimizer, config: TrainConfig, generator, deadline: float) -> dict:
+def train_epoch(
+    model: FlexibleDocker,
+    loader: DataLoader,
+    optimizer: torch.optim.Optimizer,
+    config: TrainConfig,
+    generator: torch.Generator,
+    deadline: float,
+) -> dict:
     """One pass over the training complexes (stops early at `deadline`); mean losses."""
     model.train()
     sums: dict[str, float] = {}
