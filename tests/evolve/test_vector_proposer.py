@@ -1,15 +1,18 @@
 """The offline vector proposer (`cmaes`): bounds, progress on a quadratic, Lamarckian
-adoption of polished artifacts, determinism and resume."""
+adoption of polished artifacts (also through the loop), determinism and resume."""
 
 import json
 
 import numpy as np
 import pytest
 
+from discovery.runner import run_task
+from discovery.spec import load_task
 from evolve import Context, Member, Objective, Problem, Scored, VectorSpace
 from evolve.problem import decode_vector, encode_vector
 from evolve.proposers.vector import VectorEvolution
-from memory import candidate_hash
+from memory import Store, candidate_hash
+from tests.fixtures.tasks import write_task
 
 SIZE = 6
 OPTIMUM = np.linspace(-2.0, 3.0, SIZE)
@@ -136,3 +139,30 @@ def test_refinement_credits_the_small_steps_on_a_smooth_landscape():
     evolve(proposer, population, generations=40)
     rates = proposer.scales.rates()
     assert rates[0] > rates[-3:].max()  # 1e-4 of the box beats 0.1, 0.3 and resets
+
+
+LAMARCKIAN_EVALUATOR = """
+def evaluate(candidate, target=0.3, give_polished=True):
+    polished = [x + 0.5 * (target - x) for x in candidate]  # a deterministic local step
+    distance = sum((x - target) ** 2 for x in polished)
+    artifacts = {"polished": polished} if give_polished else {}
+    return {"score": -distance, "artifacts": artifacts}
+"""
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_through_the_loop_adopting_polished_artifacts_beats_ignoring_them(tmp_path, seed):
+    best = {}
+    for give in (True, False):
+        task = write_task(
+            tmp_path / str(give),
+            LAMARCKIAN_EVALUATOR,
+            params={"give_polished": give},
+            budget={"evaluations": 60},
+            evaluation={"sandbox": False},
+        )
+        store = Store.at_home(tmp_path / f"home-{give}")
+        result = run_task(load_task(task), store, tmp_path / "results", seed=seed)
+        best[give] = result.best_metrics["score"]
+    distance = {give: -score for give, score in best.items()}
+    assert distance[True] < distance[False] / 100
