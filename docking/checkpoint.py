@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pickle
 from dataclasses import asdict
-from importlib import resources
 from pathlib import Path
 
 import torch
@@ -54,4 +53,4 @@ def load_model(path: Path, device: str | torch.device = "cpu") -> FlexibleDocker
 
 def default_checkpoint() -> Path:
     """The checkpoint shipped inside the package (small CPU model; see its model card)."""
-    return Path(str(resources.files("docking") / "checkpoints" / DEFAULT_CHECKPOINT_NAME))
+    return Path(__file__).resolve().parent / "checkpoints" / DEFAULT_CHECKPOINT_NAME
