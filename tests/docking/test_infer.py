@@ -7,7 +7,7 @@ import csv
 import pytest
 from rdkit import Chem
 
-from docking.checkpoint import load_model
+from docking.checkpoint import default_checkpoint, load_model
 from docking.errors import CheckpointError
 from docking.infer import DockingOptions, DockingRequest, dock_all, dock_one, read_batch_csv
 
@@ -98,3 +98,10 @@ def test_samples_are_ranked_by_predicted_rmsd(model, data_dir, tmp_path):
     confidences = [float(p.GetProp("confidence_rmsd_angstrom")) for p in poses]
     assert confidences == sorted(confidences) and len(set(confidences)) > 1
     assert confidences[0] == pytest.approx(result.confidence_rmsd_angstrom, abs=1e-3)
+
+
+def test_shipped_checkpoint_loads_with_its_card():
+    path = default_checkpoint()
+    assert path.stat().st_size < 16 * 2**20
+    assert (path.parent / "small_cpu.md").exists()
+    assert load_model(path).config.hidden == 64
