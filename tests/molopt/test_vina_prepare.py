@@ -1,0 +1,59 @@
+"""Ligand preparation: dockstring's pH 7.4 protonation, seeded embedding, meeko's PDBQT."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from rdkit import Chem
+
+from molopt.molecules import standardize
+from molopt.vina.errors import LigandPreparationError
+from molopt.vina.prepare import embed, prepare_ligand, protonate, protonated_mol
+
+
+@pytest.mark.parametrize(
+    ("smiles", "expected"),
+    [
+        ("CC(=O)Oc1ccccc1C(=O)O", "CC(=O)Oc1ccccc1C(=O)[O-]"),  # acid: carboxylate
+        ("CCN", "CC[NH3+]"),  # primary amine: ammonium
+        ("c1ccccc1O", "Oc1ccccc1"),  # phenol stays neutral
+    ],
+)
+def test_protonation_at_ph_7_4_is_open_babels(smiles, expected):
+    assert Chem.CanonSmiles(protonate(smiles, 7.4)) == Chem.CanonSmiles(expected)
+
+
+def test_protonation_none_keeps_the_neutral_molecule():
+    mol = standardize("CCN").mol
+    assert Chem.MolToSmiles(protonated_mol(mol, "none", 7.4)) == "CCN"
+    with pytest.raises(LigandPreparationError, match="choose one of openbabel, none"):
+        protonated_mol(mol, "propka", 7.4)
+
+
+def test_embedding_is_deterministic_given_the_seed():
+    mol = standardize("CC(C)Cc1ccc(cc1)C(C)C(=O)O").mol
+    first, again, other = embed(mol, 7), embed(mol, 7), embed(mol, 8)
+    coords = [m.GetConformer().GetPositions() for m in (first, again, other)]
+    assert np.array_equal(coords[0], coords[1])
+    assert not np.allclose(coords[0], coords[2])
+    assert first.GetNumAtoms() == 33  # hydrogens added before embedding
+
+
+def test_ligand_pdbqt_has_a_torsion_tree_and_merged_hydrogens():
+    ligand = prepare_ligand(standardize("CC(C)Cc1ccc(cc1)C(C)C(=O)O").mol, seed=1)
+    assert ligand.smiles == "CC(C)Cc1ccc(C(C)C(=O)[O-])cc1"
+    atoms = [line for line in ligand.pdbqt.splitlines() if line.startswith(("ATOM", "HETATM"))]
+    assert len(atoms) == 15  # 15 heavy atoms; the carboxylate has no polar hydrogen
+    assert "ROOT" in ligand.pdbqt and "TORSDOF 4" in ligand.pdbqt
+
+
+@pytest.mark.parametrize(
+    ("smiles", "reason"),
+    [
+        ("F[Xe]F", "neither MMFF94 nor UFF"),
+        ("C[Sn](C)(C)C", "meeko cannot"),
+    ],
+)
+def test_unpreparable_ligands_raise_with_the_reason(smiles, reason):
+    with pytest.raises(LigandPreparationError, match=reason):
+        prepare_ligand(standardize(smiles).mol, seed=1)
