@@ -15,6 +15,7 @@ import typer
 
 from discovery.commands.daemon import app as daemon_app
 from discovery.commands.dock import app as dock_app
+from discovery.commands.molopt import app as molopt_app
 from discovery.commands.options import DbOption, HomeOption, JsonOption, open_home_store
 from discovery.errors import DiscoveryError, TaskSpecError
 from discovery.jobs import resolve_run
@@ -35,6 +36,7 @@ app = typer.Typer(
 )
 app.add_typer(daemon_app)
 app.add_typer(dock_app, name="dock")
+app.add_typer(molopt_app, name="molopt")
 
 
 @app.command()

@@ -1,0 +1,52 @@
+"""`discover molopt pretrain`: pretrain the SMILES policy of `molopt.policy`.
+
+    discover molopt pretrain --config molopt/policy/configs/cpu_small.yaml
+
+Data paths in the config are relative to the shared data folder ($DISCOVERY_DATA). The
+checkpoint and `training.json` go to the config's `out_dir` (or `--out-dir`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from discovery.home import data_folder
+
+app = typer.Typer(help="Molecular optimization: the SMILES policy model.", no_args_is_help=True)
+
+
+@app.command("pretrain")
+def pretrain_command(
+    config: Annotated[Path, typer.Option(help="Pretraining config YAML")],
+    out_dir: Annotated[Path | None, typer.Option(help="Override out_dir")] = None,
+    steps: Annotated[int | None, typer.Option(help="Override steps")] = None,
+    max_minutes: Annotated[float | None, typer.Option(help="Override max_minutes")] = None,
+) -> None:
+    """Pretrain the SMILES GPT on drug-like SMILES (test sets excluded)."""
+    from molopt.errors import MoloptError
+    from molopt.policy.config import load_config
+    from molopt.policy.pretrain import pretrain
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    overrides = {"out_dir": str(out_dir) if out_dir else None, "steps": steps}
+    overrides["max_minutes"] = max_minutes
+    try:
+        settings = load_config(config)
+        settings = dataclasses.replace(
+            settings, **{k: v for k, v in overrides.items() if v is not None}
+        )
+        report = pretrain(settings, data_folder())
+    except MoloptError as error:
+        print(f"discover molopt pretrain: {error}", file=sys.stderr)
+        raise typer.Exit(1) from error
+    print(
+        json.dumps({k: report[k] for k in ("steps", "samples")} | {"last": report["history"][-1]})
+    )
+    print(f"checkpoint in {settings.out_dir}")

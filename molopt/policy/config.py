@@ -1,0 +1,96 @@
+"""The pretraining configuration (a YAML file; see `molopt/policy/configs/`)."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from molopt.policy.errors import PretrainConfigError
+from molopt.policy.model import ModelSize
+
+log = logging.getLogger(__name__)
+
+MOSES = "moses"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One SMILES file: a path under the data folder (or `moses`), an optional random cap."""
+
+    path: str
+    limit: int | None = None
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class PretrainConfig:
+    """Everything a pretraining run needs besides the data folder."""
+
+    out_dir: str
+    sources: tuple[Source, ...]
+    model: ModelSize = field(default_factory=ModelSize)
+    device: str = "cpu"
+    threads: int = 2
+    seed: int = 0
+    steps: int = 2500
+    max_minutes: float = 15.0
+    batch_size: int = 128
+    learning_rate: float = 1e-3
+    warmup_steps: int = 100
+    weight_decay: float = 0.01
+    valid_size: int = 2000
+    eval_every: int = 250
+    sample_check: int = 1000
+
+
+def _build(cls: type, data: dict[str, Any], where: str) -> Any:
+    known = {f.name for f in fields(cls)}
+    unknown = set(data) - known
+    if unknown:
+        raise PretrainConfigError(
+            f"{where}: unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(known))}"
+        )
+    return cls(**data)
+
+
+def load_config(path: Path) -> PretrainConfig:
+    """Read and check a pretraining YAML file."""
+    try:
+        data = yaml.safe_load(Path(path).read_text()) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise PretrainConfigError(f"cannot read pretraining config {path}: {error}") from error
+    if not data.get("sources"):
+        raise PretrainConfigError(f"{path}: `sources` (SMILES files to train on) is required")
+    data["sources"] = tuple(_build(Source, s, f"{path} sources") for s in data["sources"])
+    data["model"] = _build(ModelSize, data.get("model", {}), f"{path} model")
+    return _build(PretrainConfig, data, str(path))
+
+
+def moses_train_path() -> Path | None:
+    """The MOSES train split bundled with the `molsets` package, if it is installed."""
+    spec = importlib.util.find_spec(MOSES)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "dataset" / "data" / "train.csv.gz"
+    return path if path.is_file() else None
+
+
+def resolve_sources(config: PretrainConfig, data_folder: Path) -> list[tuple[Path, int | None]]:
+    """Paths and caps of the sources; a missing optional source is skipped with a warning."""
+    resolved = []
+    for source in config.sources:
+        path = moses_train_path() if source.path == MOSES else Path(data_folder) / source.path
+        if path is None or not path.is_file():
+            if not source.optional:
+                raise PretrainConfigError(
+                    f"pretraining source '{source.path}' not found under {data_folder}"
+                )
+            log.warning("optional pretraining source '%s' not available: skipped", source.path)
+            continue
+        resolved.append((path, source.limit))
+    return resolved
