@@ -28,7 +28,6 @@ from discovery.daemon import HttpConfig
 from discovery.dashboard import DASHBOARD_HTML
 from discovery.errors import DaemonError, JobStateError, TaskSpecError
 from discovery.jobs import (
-    best_curve,
     cancel_job,
     job_log_path,
     job_status,
@@ -36,6 +35,7 @@ from discovery.jobs import (
     resume_job,
     submit_job,
 )
+from discovery.report import best_curve
 from memory import Store
 from memory.errors import JobNotFound
 from memory.jobs import JobQueue
@@ -120,7 +120,8 @@ def _job_routes(store: Store, home: Path) -> APIRouter:
     @router.get("/jobs/{job}/curve")
     def curve(job: str) -> dict[str, Any]:
         record = found(job)
-        return {"job": record.id, "curve": best_curve(store, record.run_id)}
+        xs, ys = best_curve(store, store.get_run(record.run_id))
+        return {"job": record.id, "curve": [list(point) for point in zip(xs, ys, strict=True)]}
 
     @router.get("/jobs/{job}/logs")
     def logs(job: str, offset: int = 0) -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """The evolution daemon: serve the job queue kept in the store, several jobs at once.
 
-One daemon per home folder (a lock file says so). Each running job is a child process
-(`discovery.job_process`) that resumes the job's run from the store, with its output in
-``HOME/logs/JOB.log``. The main loop, every `poll_seconds`:
+One daemon per home folder (a lock file says so). Each running job is a process forked by
+the daemon's warm launcher (`discovery.launcher`) that resumes the job's run from the
+store (`discovery.job_process`), with its output in ``HOME/logs/JOB.log``. The main loop, every `poll_seconds`:
 
 1. settles jobs whose process ended, from their run's status in the store (finished,
    failed with the run's message, stopped -> queued / paused / cancelled as requested;
@@ -10,7 +10,8 @@ One daemon per home folder (a lock file says so). Each running job is a child pr
 2. stops (SIGTERM) the processes of jobs with a pending cancel or pause request;
 3. starts queued jobs, highest priority first, while fewer than `max_jobs` run.
 
-Crash safety: after a SIGKILL of the daemon its children die with it (PR_SET_PDEATHSIG);
+Crash safety: after a SIGKILL of the daemon its launcher and job processes die with it
+(PR_SET_PDEATHSIG);
 on restart, jobs still marked running are re-queued and resume their runs, which the
 store wrote one whole generation at a time. SIGTERM (or Ctrl-C) drains: running jobs stop
 after their current generation, go back to queued, and resume on the next start.
@@ -23,8 +24,6 @@ import json
 import logging
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -36,6 +35,7 @@ from typing import IO, Any
 from discovery.errors import DaemonError
 from discovery.home import open_store
 from discovery.jobs import job_log_path
+from discovery.launcher import LaunchedJob, Launcher
 from memory.jobs import JobQueue, JobRecord
 
 log = logging.getLogger(__name__)
@@ -82,27 +82,28 @@ class DaemonConfig:
 class _Child:
     """A running job's process and when it was asked to stop."""
 
-    process: subprocess.Popen[bytes]
-    log: IO[bytes]
+    process: LaunchedJob
     stop_sent: float | None = None
 
 
-def _is_job_process(pid: int, job_id: str) -> bool:
+def _is_job_process(pid: int) -> bool:
+    """True if `pid` is a job process (a fork of a launcher) that has not exited."""
     try:
         command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except OSError:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
         return False
-    return b"discovery.job_process" in command and job_id.encode() in command
+    return b"discovery.launcher" in command and state != "Z"
 
 
 def kill_leftover(pid: int | None, job_id: str) -> None:
     """SIGKILL a job process that outlived its daemon, and wait until it is gone."""
-    if pid is None or not _is_job_process(pid, job_id):
+    if pid is None or not _is_job_process(pid):
         return
     log.warning("job %s: killing leftover process %d", job_id, pid)
     os.kill(pid, signal.SIGKILL)
     deadline = time.monotonic() + LEFTOVER_WAIT_SECONDS
-    while _is_job_process(pid, job_id) and time.monotonic() < deadline:
+    while _is_job_process(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
 
 
@@ -114,6 +115,7 @@ class Daemon:
         self.store = open_store(config.home, config.db_url)
         self.queue = JobQueue(self.store)
         self.children: dict[str, _Child] = {}
+        self.launcher = Launcher()
         self.stopping = threading.Event()
         self._lock: IO[str] | None = None
 
@@ -128,6 +130,7 @@ class Daemon:
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, self._on_signal)
         server = None
+        self.launcher.start()  # it imports the engine while we recover and open the API
         try:
             self.recover()
             if self.config.http is not None:
@@ -148,6 +151,7 @@ class Daemon:
                 self._step_guarded()
             self.drain()
         finally:
+            self.launcher.close()
             if server is not None:
                 server.stop()
             (self.config.home / INFO_FILENAME).unlink(missing_ok=True)
@@ -193,10 +197,12 @@ class Daemon:
         to the queue (or to paused / cancelled if that was asked), not counted as an attempt.
         """
         recovered = []
+        ours = {child.process.pid for child in self.children.values()}
         for job in self.queue.list_jobs(("running",)):
             if job.id in self.children:
                 continue
-            kill_leftover(job.pid, job.id)
+            if job.pid not in ours:
+                kill_leftover(job.pid, job.id)
             self._settle(job, code=None, blameless=True)
             recovered.append(job.id)
         return recovered
@@ -241,31 +247,15 @@ class Daemon:
         self.store.set_status(job.run_id, "starting")
         path = job_log_path(self.config.home, job.id)
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle = path.open("ab")
-        command = [
-            sys.executable,
-            "-m",
-            "discovery.job_process",
-            job.id,
-            "--home",
-            str(self.config.home),
-            "--db",
-            self.store.url,
-            "--parent",
-            str(os.getpid()),
-            "--workers",
-            str(self.config.cpus_per_job),
-        ]
         try:
-            process = subprocess.Popen(
-                command, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
+            process = self.launcher.launch(
+                job.id, self.config.home, self.store.url, self.config.cpus_per_job, path
             )
-        except OSError as error:
-            handle.close()
-            message = f"cannot start the job process: {error}"
-            self.queue.transition(job.id, ("running",), state="failed", message=message)
+        except DaemonError as error:
+            log.error("job %s: not started, back to the queue: %s", job.id, error)
+            self.queue.transition(job.id, ("running",), state="queued")
             return
-        self.children[job.id] = _Child(process, handle)
+        self.children[job.id] = _Child(process)
         self.queue.transition(job.id, ("running",), pid=process.pid)
         log.info("job %s: started (pid %d)", job.id, process.pid)
 
@@ -293,7 +283,6 @@ class Daemon:
             code = child.process.poll()
             if code is None:
                 continue
-            child.log.close()
             del self.children[job_id]
             self._settle(self.queue.get(job_id), code, blameless)
 

@@ -1,17 +1,16 @@
-"""The process that runs one job: resume the job's run with `run_task`, then exit.
+"""What a job process does: resume the job's run with `run_task`, then exit.
 
-The daemon starts one per running job (``python -m discovery.job_process JOB ...``) with
-its output going to the job's log file. SIGTERM sets the engine's `stop_event`: the
-current generation is written (atomically, with the engine state) and the run ends
-`stopped`. The process asks the kernel to SIGKILL it when the daemon dies
-(PR_SET_PDEATHSIG), so a killed daemon never leaves a second writer behind; the store's
-one-transaction-per-generation writes make that kill safe. How the run ended is read back
-from the run's status in the store, never from this process's exit code alone.
+The daemon's launcher (`discovery.launcher`) forks one process per running job, with its
+output going to the job's log file, and calls `serve_job`. SIGTERM sets the engine's
+`stop_event`: the current generation is written (atomically, with the engine state) and
+the run ends `stopped`. The process asks the kernel to SIGKILL it when its parent dies
+(`die_with_parent`, PR_SET_PDEATHSIG), so a killed daemon never leaves a second writer
+behind; the store's one-transaction-per-generation writes make that kill safe. How the
+run ended is read back from the run's status in the store, never from the exit code alone.
 """
 
 from __future__ import annotations
 
-import argparse
 import ctypes
 import logging
 import os
@@ -21,7 +20,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the real imports wait until the death signal is armed (see `main`)
+if TYPE_CHECKING:  # imported when a job runs: the launcher arms its death signal first
     from discovery.runner import RunResult
     from discovery.spec import TaskSpec
     from evolve import Evolution
@@ -86,37 +85,21 @@ def run_job(store: Store, home: Path, job_id: str, workers: int | None) -> RunRe
     return run_task(spec, store, home / "results", resume=job.run_id, on_start=stopper.attach)
 
 
-def _arguments(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m discovery.job_process")
-    parser.add_argument("job")
-    parser.add_argument("--home", type=Path, required=True)
-    parser.add_argument("--db", required=True, help="SQLAlchemy URL of the store")
-    parser.add_argument("--parent", type=int, required=True, help="pid of the daemon")
-    parser.add_argument("--workers", type=int, default=None)
-    return parser.parse_args(argv)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Entry point: 0 when the run returned (finished or stopped), 1 when it failed."""
-    args = _arguments(argv)
-    die_with_parent(args.parent)  # before the slow imports: a daemon may die meanwhile
+def serve_job(job_id: str, home: Path, db_url: str, workers: int | None) -> int:
+    """Body of a job process once its death signal is armed: 0 ran, 1 failed."""
     from discovery.home import open_store
     from memory.jobs import JobQueue
 
     logging.basicConfig(
         stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s"
     )
-    store = open_store(args.home, args.db)
+    store = open_store(home, db_url)
     try:
-        result = run_job(store, args.home, args.job, args.workers)
+        result = run_job(store, home, job_id, workers)
     except Exception as error:  # noqa: BLE001 - the boundary: any failure fails the job
-        log.exception("job %s failed", args.job)
-        run_id = JobQueue(store).get(args.job).run_id
+        log.exception("job %s failed", job_id)
+        run_id = JobQueue(store).get(job_id).run_id
         store.set_status(run_id, "failed", f"{type(error).__name__}: {error}")
         return 1
-    log.info("job %s: run %s %s (%s)", args.job, result.run_id, result.status, result.message)
+    log.info("job %s: run %s %s (%s)", job_id, result.run_id, result.status, result.message)
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

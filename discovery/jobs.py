@@ -123,16 +123,3 @@ def resume_job(store: Store, ident: str) -> JobRecord:
         f"job {job.id} is {current.state}: only paused jobs can be resumed"
         + (hint if current.state in FINAL_STATES else "")
     )
-
-
-def best_curve(store: Store, run_id: str) -> list[tuple[int, float]]:
-    """(n, objective value) at every evaluation that improved on the best so far."""
-    metric = (store.get_run(run_id).spec.get("objective") or {}).get("metric")
-    curve: list[tuple[int, float]] = []
-    best_fitness: float | None = None
-    for record in store.history(run_id):
-        if record.fitness is None or (best_fitness is not None and record.fitness <= best_fitness):
-            continue
-        best_fitness = record.fitness
-        curve.append((record.n, float(record.metrics[metric])))
-    return curve

@@ -8,7 +8,8 @@ import pytest
 
 from discovery.api import ApiServer
 from discovery.daemon import HttpConfig
-from discovery.jobs import best_curve, job_spec, submit_job
+from discovery.jobs import job_spec, submit_job
+from discovery.report import best_curve
 from discovery.runner import run_task
 from memory import Store
 from memory.jobs import JobQueue
@@ -40,7 +41,7 @@ def test_dashboard_lists_jobs_with_state_and_draws_the_best_curve(tmp_path):
     waiting = submit_job(store, task, name="waiting")
     run_task(job_spec(store, done), store, home / "results", resume=done.run_id)
     JobQueue(store).transition(done.id, ("queued",), state="finished")
-    improvements = len(best_curve(store, done.run_id))
+    improvements = len(best_curve(store, store.get_run(done.run_id))[0])
     server = ApiServer(store, home, HttpConfig(port=0, token="t0ken"))
     server.start()
     try:
