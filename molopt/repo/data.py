@@ -88,6 +88,14 @@ def tomg_test_molecules(data_dir: Path) -> set[str]:
     return {e.source for task in OPT_TASKS + EDIT_TASKS for e in load_tomg_test(data_dir, task)}
 
 
+def held_out_molecules(data_dir: Path) -> set[str]:
+    """Molecules training must never see: TOMG-Bench MolOpt/MolEdit and hgraph2graph test sources."""
+    held_out = tomg_test_molecules(data_dir)
+    for name in HGRAPH_SETS:
+        held_out.update(load_hgraph_test(data_dir, name))
+    return held_out
+
+
 def _edit_groups(task: str, instruction: str) -> dict[str, str]:
     """Groups named by an OpenMolIns MolEdit instruction (its CSV has no group columns)."""
     text = instruction.lower()

@@ -1,8 +1,9 @@
-"""Sampling answers from the policy: batched, left-padded, stopping at ``<eos>``.
+"""Sampling answers from the policy: batched, left-padded, KV-cached, stopping at ``<eos>``.
 
-Temperature 0 is greedy decoding (the single deterministic sample used for evaluation);
-a positive temperature samples from the softmax (GRPO rollouts). No KV cache: the model is
-small and the sequences short, so re-running the prefix keeps the code obviously correct.
+Temperature 0 is greedy decoding (the single deterministic sample used for evaluation); a
+positive temperature samples from the softmax (GRPO rollouts). The prompts are run once,
+then one token per step is fed with the key/value cache; position ids count real tokens
+only, so left padding does not shift them.
 """
 
 from __future__ import annotations
@@ -26,34 +27,38 @@ def generate(
 ) -> list[list[int]]:
     """Answer token ids (without ``<eos>``) for each prompt; prompts must end with ``<sep>``."""
     device = next(model.parameters()).device
-    limit = model.config.n_positions
-    rows = [list(p) for p in prompts]
-    answers: list[list[int]] = [[] for _ in rows]
-    active = list(range(len(rows)))
-    for _ in range(max_new_tokens):
-        active = [i for i in active if len(rows[i]) < limit]
-        if not active:
+    packed = pack(prompts, [len(p) for p in prompts], tokenizer.pad_id).to(device)
+    budget = min(max_new_tokens, model.config.n_positions - packed.input_ids.shape[1])
+    attention, positions = packed.attention_mask, packed.position_ids
+    out = model(
+        input_ids=packed.input_ids, attention_mask=attention, position_ids=positions, use_cache=True
+    )
+    done = torch.zeros(len(prompts), dtype=torch.bool, device=device)
+    steps: list[torch.Tensor] = []
+    next_position = positions[:, -1:] + 1
+    for _ in range(max(budget, 0)):
+        token = _choose(out.logits[:, -1].float(), temperature, generator).to(device)
+        token = torch.where(done, torch.full_like(token, tokenizer.eos_id), token)
+        steps.append(token)
+        done |= token == tokenizer.eos_id
+        if bool(done.all()):
             break
-        packed = pack([rows[i] for i in active], [len(rows[i]) for i in active], tokenizer.pad_id)
-        packed = packed.to(device)
-        logits = (
-            model(
-                input_ids=packed.input_ids,
-                attention_mask=packed.attention_mask,
-                position_ids=packed.position_ids,
-            )
-            .logits[:, -1]
-            .float()
+        attention = torch.cat([attention, torch.ones_like(attention[:, :1])], dim=1)
+        out = model(
+            input_ids=token.unsqueeze(1),
+            attention_mask=attention,
+            position_ids=next_position,
+            cache=out.cache,
+            use_cache=True,
         )
-        chosen = _choose(logits, temperature, generator).tolist()
-        still = []
-        for i, token in zip(active, chosen, strict=True):
-            rows[i].append(token)
-            if token != tokenizer.eos_id:
-                answers[i].append(token)
-                still.append(i)
-        active = still
-    return answers
+        next_position = next_position + 1
+    return _until_eos(
+        torch.stack(steps, dim=1).tolist() if steps else [[] for _ in prompts], tokenizer.eos_id
+    )
+
+
+def _until_eos(rows: list[list[int]], eos: int) -> list[list[int]]:
+    return [row[: row.index(eos)] if eos in row else row for row in rows]
 
 
 def _choose(

@@ -23,9 +23,9 @@ from molopt.repo.data import (
     OPENMOLINS,
     TOMG,
     Example,
+    held_out_molecules,
     load_openmolins,
     mine_zinc_pairs,
-    tomg_test_molecules,
 )
 from molopt.repo.errors import RepoConfigError
 from molopt.repo.grpo import grpo_step
@@ -52,12 +52,12 @@ def resolve_device(name: str) -> torch.device:
 
 
 def load_examples(config: RepoConfig) -> list[Example]:
-    """Training examples of `config.tasks` from `config.train`, no TOMG-Bench test molecule."""
+    """Training examples of `config.tasks` from `config.train`, no test molecule (TOMG-Bench, hgraph2graph)."""
     if config.data_dir is not None:
-        exclude = tomg_test_molecules(config.data_dir)
+        exclude = held_out_molecules(config.data_dir)
     else:
         exclude = set()
-        log.warning("no data_dir: TOMG-Bench test molecules are not filtered out of training")
+        log.warning("no data_dir: test molecules are not filtered out of training")
     examples: list[Example] = []
     for source in config.train:
         path = _source_path(config, source)
