@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import Engine, create_engine, event, func, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -184,34 +184,42 @@ class Store:
         candidates: list[NewCandidate],
         engine_state: dict[str, Any] | None = None,
         elapsed_seconds: float | None = None,
-    ) -> list[CandidateRecord]:
-        """Append evaluated candidates (numbered in order) and the engine state, atomically."""
+    ) -> list[int]:
+        """Append evaluated candidates and the engine state atomically; return their `n`s.
+
+        One bulk INSERT per table (the hot path of the loop), inside a transaction that
+        holds the run row, so concurrent writers to one run cannot interleave numbers.
+        """
         with self._session() as session, session.begin():
             run = session.get(RunRow, run_id, with_for_update=True)
             if run is None:
                 raise RunNotFound(f"no run '{run_id}'")
-            rows = []
-            for offset, candidate in enumerate(candidates, start=1):
-                row = CandidateRow(
-                    run_id=run_id,
-                    n=run.evaluations + offset,
-                    **{k: v for k, v in vars(candidate).items() if k != "artifacts"},
-                )
-                session.add(row)
-                rows.append(row)
-                fitness = candidate.fitness
-                if fitness is not None and (run.best_fitness is None or fitness > run.best_fitness):
-                    run.best_fitness = fitness
-            session.flush()
-            for row, candidate in zip(rows, candidates, strict=True):
-                if candidate.artifacts:
-                    session.add(ArtifactRow(candidate_id=row.id, data=candidate.artifacts))
+            numbers = list(range(run.evaluations + 1, run.evaluations + 1 + len(candidates)))
+            rows = [
+                {"run_id": run_id, "n": n, **{k: v for k, v in vars(c).items() if k != "artifacts"}}
+                for n, c in zip(numbers, candidates, strict=True)
+            ]
+            if rows:
+                ids = session.scalars(
+                    insert(CandidateRow).returning(CandidateRow.id, sort_by_parameter_order=True),
+                    rows,
+                ).all()
+                artifacts = [
+                    {"candidate_id": row_id, "data": c.artifacts}
+                    for row_id, c in zip(ids, candidates, strict=True)
+                    if c.artifacts
+                ]
+                if artifacts:
+                    session.execute(insert(ArtifactRow), artifacts)
+            fitnesses = [c.fitness for c in candidates if c.fitness is not None]
+            if fitnesses and (run.best_fitness is None or max(fitnesses) > run.best_fitness):
+                run.best_fitness = max(fitnesses)
             run.evaluations += len(candidates)
             if engine_state is not None:
                 run.engine_state = engine_state
             if elapsed_seconds is not None:
                 run.elapsed_seconds = elapsed_seconds
-        return [_candidate_record(row) for row in rows]
+        return numbers
 
     def known_hashes(self, run_id: str) -> set[str]:
         """Hashes of every candidate already evaluated in the run."""
