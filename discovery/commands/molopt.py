@@ -17,6 +17,7 @@ from typing import Annotated
 
 import typer
 
+from discovery.commands.molopt_repo import register as register_repo_commands
 from discovery.home import data_folder
 
 app = typer.Typer(help="Molecular optimization: the SMILES policy model.", no_args_is_help=True)
@@ -50,3 +51,7 @@ def pretrain_command(
         json.dumps({k: report[k] for k in ("steps", "samples")} | {"last": report["history"][-1]})
     )
     print(f"checkpoint in {settings.out_dir}")
+
+
+# `discover molopt train` / `eval` (the RePO instruction-editing policy) live in their own module.
+register_repo_commands(app)
