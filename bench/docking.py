@@ -10,7 +10,9 @@ and the aligned holo protein:
   given (`--pocket-center`, the docking modules alone);
 - pocket-centre error (predicted centre vs crystal ligand centroid);
 - pocket Cα RMSD against holo for the predicted pocket residues, next to the apo input's;
-- seconds per complex (reading, featurizing, model, writing).
+- seconds per complex (reading, featurizing, model, writing);
+- PoseBusters ``dock`` checks of the blind poses, `fit` and `raw` (all checks, and the
+  intramolecular ones only), run outside the timings.
 
 Peer baselines in the same run: the ETKDG conformer centred on the true pocket centre in a
 random orientation (no model), and centred on the protein's Cα centroid.
@@ -40,12 +42,22 @@ from scipy.spatial.transform import Rotation
 
 from discovery.home import data_folder
 from docking.checkpoint import default_checkpoint, load_model
+from docking.checks import posebusters_flags
 from docking.data import TIMESPLIT_ARCHIVE, TIMESPLIT_INDEX, TIMESPLIT_ROOT
 from docking.infer import DockingOptions, DockingRequest, dock_one
 from docking.structures import embed_conformer, load_ligand_file, load_protein
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "docking.json"
+INTRAMOLECULAR_CHECKS = {
+    "bond_lengths",
+    "bond_angles",
+    "internal_steric_clash",
+    "aromatic_ring_flatness",
+    "non-aromatic_ring_non-flatness",
+    "double_bond_flatness",
+    "internal_energy",
+}
 
 
 def extract_slice(folder: Path, count: int, into: Path) -> list[dict[str, str]]:
@@ -114,11 +126,14 @@ def bench_complex(model, row: dict[str, str], root: Path, out: Path) -> dict:
         out / "raw",
         DockingOptions(pose="raw"),
     )
+    if oracle.status != "ok" or raw.status != "ok":
+        return {"pdb_id": row["pdb_id"], "error": oracle.error or raw.error}
     predicted_centre = np.array([float(v) for v in blind.pocket_center.split()])
     pocket_pred, pocket_apo = pocket_ca_rmsd(
         blind.pocket_pdb, path("apo_af2_protein"), path("holo_protein")
     )
-    protein_centre = load_protein(path("apo_af2_protein")).ca.mean(0)
+    apo = path("apo_af2_protein")
+    protein_centre = load_protein(apo).ca.mean(0)
     return {
         "pdb_id": row["pdb_id"],
         "heavy_atoms": Chem.RemoveHs(crystal).GetNumAtoms(),
@@ -133,6 +148,8 @@ def bench_complex(model, row: dict[str, str], root: Path, out: Path) -> dict:
         "confidence": blind.confidence_rmsd_angstrom,
         "seconds_total": blind.seconds_total,
         "seconds_model": blind.seconds_model,
+        "posebusters_failed_fit": list(posebusters_flags(blind.rank1_sdf, apo).failed),
+        "posebusters_failed_raw": list(posebusters_flags(raw.rank1_sdf, apo).failed),
     }
 
 
@@ -162,6 +179,12 @@ def summarise(rows: list[dict]) -> dict:
         "seconds_model",
     ):
         summary[f"{key}_median"] = statistics.median(column(key))
+    for mode in ("fit", "raw"):
+        failed = column(f"posebusters_failed_{mode}")
+        summary[f"posebusters_all_pass_{mode}"] = sum(not f for f in failed) / len(failed)
+        summary[f"posebusters_intramolecular_pass_{mode}"] = sum(
+            not set(f) & INTRAMOLECULAR_CHECKS for f in failed
+        ) / len(failed)
     return summary
 
 

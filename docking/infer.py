@@ -196,7 +196,7 @@ def dock_one(
         batch = Batch.from_data_list(complexes).to(options.device)
         centre = None
         if request.pocket_center is not None:
-            centre = torch.tensor([request.pocket_center] * len(starts), device=options.device)
+            centre = torch.tensor([request.pocket_center] * len(starts)).to(batch["residue"].pos)
         output = model(batch, pocket_center=centre)
         result.seconds_prepare = prepared - began
         result.seconds_model = time.perf_counter() - prepared

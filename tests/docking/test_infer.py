@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 
+import numpy as np
 import pytest
 from rdkit import Chem
 
@@ -33,7 +34,8 @@ def test_docking_writes_pose_with_hydrogens_and_pocket(model, data_dir, tmp_path
 
 
 def test_given_pocket_center_is_used(model, data_dir, tmp_path):
-    request = DockingRequest("c", data_dir / "6ce6_protein.pdb", "c1ccccc1O", (1.0, 2.0, 3.0))
+    centre = tuple(np.array([1.0, 2.0, 3.0]))  # numpy float64, as computed centres are
+    request = DockingRequest("c", data_dir / "6ce6_protein.pdb", "c1ccccc1O", centre)
     result = dock_one(request, model, tmp_path)
     assert result.pocket_center == "1.000 2.000 3.000"
     pose = Chem.MolFromMolFile(result.rank1_sdf)
