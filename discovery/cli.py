@@ -48,6 +48,10 @@ def run(
     out: Annotated[Path | None, typer.Option(help="Results folder [HOME/results/RUN]")] = None,
     resume: Annotated[str | None, typer.Option(help="Continue this run id")] = None,
     fresh: Annotated[bool, typer.Option(help="Start a new run even if one can be resumed")] = False,
+    ray_address: Annotated[
+        str | None,
+        typer.Option(help="Evaluate as Ray tasks: 'auto', 'host:port', or 'local' to start one"),
+    ] = None,
     home: HomeOption = None,
     db: DbOption = None,
     json_output: JsonOption = False,
@@ -68,6 +72,7 @@ def run(
             out=out,
             resume=resume,
             fresh=fresh,
+            ray_address=ray_address,
             on_progress=bar,
         )
     finally:

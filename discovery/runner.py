@@ -72,10 +72,14 @@ def run_task(
     out: Path | None = None,
     resume: str | None = None,
     fresh: bool = False,
+    ray_address: str | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     on_start: Callable[[Evolution], None] | None = None,
 ) -> RunResult:
-    """Run (or resume) `spec` until its budget is spent, a stop is asked, or Ctrl-C."""
+    """Run (or resume) `spec` until its budget is spent, a stop is asked, or Ctrl-C.
+
+    With `ray_address` ("auto", "host:port" or "local") evaluations run as Ray tasks.
+    """
     run_id = choose_run(store, spec, seed, resume, fresh)
     run = store.get_run(run_id)
     folder = out or results_root / run_id
@@ -84,7 +88,10 @@ def run_task(
     proposer = make_proposer(problem, spec.proposer.kind, **spec.proposer.options)
     store.set_status(run_id, "running")
     status, message = "failed", ""
-    with make_pool(spec.evaluation.sandbox, spec.evaluation.workers) as pool:
+    pool = make_pool(
+        spec.evaluation.sandbox, spec.evaluation.workers, ray_address, spec.evaluation.num_gpus
+    )
+    with pool:
         evolution = Evolution(
             problem,
             evaluation,

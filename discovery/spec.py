@@ -70,6 +70,7 @@ class EvaluationSpec(BaseModel):
     cpu_seconds: float | None = Field(default=None, gt=0)
     workers: int | None = Field(default=None, gt=0)
     sandbox: bool = True
+    num_gpus: float = Field(default=0.0, ge=0)
 
 
 class MapElitesSpec(BaseModel):
