@@ -53,8 +53,9 @@ def train_command(
             init_from=init_from,
             device=device,
         )
-        if settings.data_dir is None:
-            settings.data_dir = data_folder() / "molopt"
+        staged = data_folder() / "molopt"
+        if settings.data_dir is None and staged.is_dir():
+            settings.data_dir = staged  # also lets training drop every test molecule
         report = train(settings, resume=not fresh)
     except MoloptError as error:
         _fail("train", error)

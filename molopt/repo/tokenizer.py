@@ -5,7 +5,8 @@ never share an id with a SMILES token such as ``c`` or ``n``); SMILES strings be
 tokens by the regular expression of Schwaller et al. 2019 (*Molecular Transformer*): bracket
 atoms, two-letter halogens, ring-closure digits and ``%nn``, bonds and branches. The
 vocabulary is built from training text and saved with the model; unknown pieces map to
-``<unk>``. Written here because `molopt.policy`'s SMILES tokenizer had not landed.
+``<unk>``. The SMILES regular expression is `molopt.policy.tokenizer`'s; the word part and
+the joint vocabulary are this module's.
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-SMILES_PATTERN = re.compile(
-    r"(\[[^\]]+]|Br?|Cl?|N|O|S|P|F|I|b|c|n|o|s|p|\(|\)|\.|=|#|-|\+|\\|/|:|~|@|\?|>|\*|\$|%[0-9]{2}|[0-9])"
-)
+from molopt.policy.tokenizer import SMILES_REGEX
+
 WORD_PATTERN = re.compile(r"[a-z0-9]+|[^a-z0-9\s]")
 PAD, BOS, SEP, EOS, UNK = "<pad>", "<bos>", "<sep>", "<eos>", "<unk>"
 SPECIALS = (PAD, BOS, SEP, EOS, UNK)
@@ -24,7 +24,7 @@ WORD_PREFIX = "w:"
 
 def smiles_tokens(smiles: str) -> list[str]:
     """Atom-level tokens of `smiles`; their concatenation is `smiles` when it is tokenizable."""
-    return SMILES_PATTERN.findall(smiles)
+    return SMILES_REGEX.findall(smiles)
 
 
 def word_tokens(text: str) -> list[str]:
