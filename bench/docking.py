@@ -15,9 +15,11 @@ and the aligned holo protein:
   intramolecular ones only), run outside the timings.
 
 Peer baselines in the same run: the ETKDG conformer centred on the true pocket centre in a
-random orientation (no model), and centred on the protein's Cα centroid.
+random orientation (no model), and centred on the protein's Cα centroid; with `--vina N`,
+AutoDock Vina (exhaustiveness 4, 22 Å box on the true pocket centre, apo receptor) on the
+first N complexes of at most 40 heavy atoms.
 
-    .venv/bin/python -m bench.docking --count 40     # (not bench/docking.py: the name would
+    .venv/bin/python -m bench.docking --count 30 --vina 10    # (not bench/docking.py: the name would
                                                     # shadow the docking package)
 """
 
@@ -49,6 +51,9 @@ from docking.structures import embed_conformer, load_ligand_file, load_protein
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "docking.json"
+VINA_BOX_ANGSTROM = 22.0
+VINA_EXHAUSTIVENESS = 4
+VINA_MAX_HEAVY_ATOMS = 40
 INTRAMOLECULAR_CHECKS = {
     "bond_lengths",
     "bond_angles",
@@ -93,6 +98,51 @@ def placed_rmsd(crystal: Chem.Mol, centre: np.ndarray, seed: int) -> float:
     for i, xyz in enumerate(pos):
         conformer.SetAtomPosition(i, xyz.tolist())
     return float(rdMolAlign.CalcRMS(start, Chem.RemoveHs(crystal), maxMatches=1000))
+
+
+def element_graph(mol: Chem.Mol) -> Chem.Mol:
+    """Heavy atoms and connectivity only (no charges, bond orders or aromaticity), so
+    that differently protonated copies of a ligand (Vina's input) still match."""
+    graph = Chem.RWMol(Chem.RemoveHs(mol, sanitize=False))
+    for atom in graph.GetAtoms():
+        atom.SetFormalCharge(0)
+        atom.SetIsAromatic(False)
+        atom.SetNoImplicit(True)
+        atom.SetNumExplicitHs(0)
+    for bond in graph.GetBonds():
+        bond.SetBondType(Chem.BondType.SINGLE)
+        bond.SetIsAromatic(False)
+    graph = graph.GetMol()
+    graph.UpdatePropertyCache(strict=False)
+    return graph
+
+
+def vina_rmsd(apo: Path, crystal: Chem.Mol, centre: np.ndarray, work: Path) -> dict:
+    """Peer baseline: AutoDock Vina in a 22 Å box on the true pocket centre (receptor:
+    the apo protein with Open Babel hydrogens at pH 7.4; ligand prepared as molopt.vina
+    does). Returns RMSD of the top pose and seconds."""
+    from meeko import PDBQTMolecule, RDKitMolCreate
+    from openbabel import pybel
+    from vina import Vina
+
+    from molopt.vina.prepare import prepare_ligand
+
+    began = time.perf_counter()
+    receptor = next(pybel.readfile("pdb", str(apo)))
+    receptor.OBMol.AddHydrogens(False, True, 7.4)
+    receptor_file = work / f"{apo.stem}.pdbqt"
+    receptor.write("pdbqt", str(receptor_file), overwrite=True, opt={"r": None, "x": None})
+    ligand = prepare_ligand(Chem.RemoveHs(crystal), seed=0)
+    engine = Vina(sf_name="vina", cpu=1, seed=1, verbosity=0)
+    engine.set_receptor(str(receptor_file))
+    engine.set_ligand_from_string(ligand.pdbqt)
+    engine.compute_vina_maps(center=[float(v) for v in centre], box_size=[VINA_BOX_ANGSTROM] * 3)
+    engine.dock(exhaustiveness=VINA_EXHAUSTIVENESS, n_poses=1)
+    pose = RDKitMolCreate.from_pdbqt_mol(PDBQTMolecule(engine.poses(n_poses=1), skip_typing=True))[
+        0
+    ]
+    rmsd = rdMolAlign.CalcRMS(element_graph(pose), element_graph(crystal), maxMatches=1000)
+    return {"rmsd_vina_true_centre": float(rmsd), "seconds_vina": time.perf_counter() - began}
 
 
 def pocket_ca_rmsd(pocket_pdb: str, apo_path: Path, holo_path: Path) -> tuple[float, float]:
@@ -153,6 +203,39 @@ def bench_complex(model, row: dict[str, str], root: Path, out: Path) -> dict:
     }
 
 
+def add_vina(results: list[dict], rows: list[dict[str, str]], root: Path, count: int) -> None:
+    """Add the Vina baseline to the first `count` docked complexes of <= 40 heavy atoms."""
+    chosen = [r for r in results if "error" not in r and r["heavy_atoms"] <= VINA_MAX_HEAVY_ATOMS]
+    by_id = {row["pdb_id"]: row for row in rows}
+    for result in chosen[:count]:
+        row = by_id[result["pdb_id"]]
+        crystal = load_ligand_file(root / TIMESPLIT_ROOT / row["holo_ligand"])
+        centre = Chem.RemoveHs(crystal).GetConformer().GetPositions().mean(0)
+        apo = root / TIMESPLIT_ROOT / row["apo_af2_protein"]
+        try:
+            result.update(vina_rmsd(apo, crystal, centre, root))
+        except Exception as error:  # a baseline failing is a figure, not a crash
+            result["vina_error"] = f"{type(error).__name__}: {error}"
+
+
+def vina_summary(results: list[dict]) -> dict:
+    """Model vs Vina, both given the true pocket centre, on the complexes Vina ran on."""
+    ran = [r for r in results if "rmsd_vina_true_centre" in r]
+    if not ran:
+        return {}
+    rate = lambda key: sum(r[key] < 2 for r in ran) / len(ran)  # noqa: E731
+    return {
+        "complexes": [r["pdb_id"] for r in ran],
+        "vina_failed": [r["pdb_id"] for r in results if "vina_error" in r],
+        "vina_rmsd_median": statistics.median(r["rmsd_vina_true_centre"] for r in ran),
+        "vina_below_2A": rate("rmsd_vina_true_centre"),
+        "model_true_pocket_rmsd_median": statistics.median(r["rmsd_true_pocket"] for r in ran),
+        "model_true_pocket_below_2A": rate("rmsd_true_pocket"),
+        "vina_seconds_median": statistics.median(r["seconds_vina"] for r in ran),
+        "model_seconds_median": statistics.median(r["seconds_total"] for r in ran),
+    }
+
+
 def summarise(rows: list[dict]) -> dict:
     """Medians and success rates over the complexes that docked."""
     ok = [r for r in rows if "error" not in r]
@@ -194,6 +277,12 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=40, help="first N complexes of the index")
     parser.add_argument("--checkpoint", type=Path, default=None)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--vina",
+        type=int,
+        default=0,
+        help="also run Vina on the first N complexes <= 40 heavy atoms",
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     model = load_model(args.checkpoint or default_checkpoint())
@@ -202,7 +291,9 @@ def main() -> None:
         root = Path(temp)
         rows = extract_slice(data_folder(), args.count, root)
         results = [bench_complex(model, row, root, root / "out") for row in rows]
+        add_vina(results, rows, root, args.vina)
     summary = summarise(results)
+    summary["vina_subset"] = vina_summary(results)
     report = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {torch.get_num_threads()} torch thread(s), no GPU",
