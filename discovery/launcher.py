@@ -20,6 +20,7 @@ like a `subprocess.Popen` (pid, poll, send_signal, kill, wait).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -146,6 +147,7 @@ class Launcher:
         self.ended: dict[int, int] = {}
         self.live: set[int] = set()
         self._pending = b""
+        self._closed = False  # the launcher's output ended: it is gone
 
     def start(self) -> None:
         """Start the launcher process (it warms up while the daemon does other work)."""
@@ -154,11 +156,13 @@ class Launcher:
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True
         )
         self._pending = b""
+        self._closed = False
 
     def launch(self, job_id: str, home: Path, db_url: str, workers: int, log: Path) -> LaunchedJob:
         """Fork a job process for `job_id`; raises `DaemonError` if the launcher is broken."""
-        if self.process is None or self.process.poll() is not None:
-            self.poll()
+        self.poll()
+        if self.process is None or self._closed:
+            self.close()
             self.start()
         request = {"job": job_id, "home": str(home), "db": db_url, "workers": workers}
         request["log"] = str(log)
@@ -172,8 +176,8 @@ class Launcher:
                 if event.get("started") == job_id:
                     self.live.add(event["pid"])
                     return LaunchedJob(self, event["pid"])
-            if self.process.poll() is not None:
-                raise DaemonError(f"the job launcher exited ({self.process.returncode})")
+            if self._closed:
+                raise DaemonError(f"the job launcher exited ({self.process.wait()})")
 
     def poll(self) -> None:
         """Collect exits reported so far; if the launcher died, its children died too."""
@@ -181,7 +185,7 @@ class Launcher:
             return
         for _event in self._events(timeout=0):
             pass
-        if self.process.poll() is not None and not self._readable(0):
+        if self._closed:
             for pid in self.live:
                 self.ended.setdefault(pid, KILLED)
             self.live.clear()
@@ -195,6 +199,7 @@ class Launcher:
         while b"\n" not in self._pending and self._readable(timeout):
             data = os.read(self.process.stdout.fileno(), 65536)
             if not data:
+                self._closed = True
                 break
             self._pending += data
             timeout = 0
@@ -211,7 +216,8 @@ class Launcher:
         """End the launcher (its input closes; any job process left is killed)."""
         if self.process is None:
             return
-        self.process.stdin.close()
+        with contextlib.suppress(OSError):
+            self.process.stdin.close()
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:

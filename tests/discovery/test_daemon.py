@@ -274,3 +274,19 @@ def test_recovery_settles_what_a_dead_daemon_left_running(
     record = JobQueue(store).get(job.id)
     assert recovered == [job.id]
     assert (record.state, record.pid, record.request, record.attempts) == (state, None, None, 0)
+
+
+def test_a_killed_launcher_is_replaced_and_its_job_resumes(tmp_path, home, store):
+    task = write_task(tmp_path / "task", SLOW_SPHERE, evaluation=FAST, budget={"evaluations": 60})
+    daemon = LiveDaemon(home)
+    try:
+        job = submit_job(store, task)
+        wait_until(lambda: evaluations(store, job) >= 8, daemon, what="8 evaluations")
+        pid = daemon.process.pid
+        (launcher,) = map(int, open(f"/proc/{pid}/task/{pid}/children").read().split())
+        os.kill(launcher, signal.SIGKILL)
+        wait_until(lambda: job_state(store, job.id) == "finished", daemon, what="the finish")
+    finally:
+        daemon.stop()
+    assert_whole_history(store, job, 60)
+    assert JobQueue(store).get(job.id).attempts == 1  # the job process died with it
