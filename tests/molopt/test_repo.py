@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 import torch
@@ -10,7 +11,7 @@ from rdkit import Chem
 
 from molopt.oracles import logp, sa_score
 from molopt.repo.batch import forward_logprobs, pack, token_logprobs
-from molopt.repo.data import _edit_groups
+from molopt.repo.data import _edit_groups, load_openmolins
 from molopt.repo.edits import EditGoal, parse_molecule, similarity
 from molopt.repo.evaluate import hgraph_scores, tomg_metrics
 from molopt.repo.generate import generate
@@ -167,3 +168,14 @@ def test_cached_generation_matches_full_recompute_with_left_padding():
         assert answer == sequence[len(prompt) :]
     packed = pack([p + a for p, a in zip(prompts, answers, strict=True)], [5, 3], tokenizer.pad_id)
     assert math.isfinite(float(forward_logprobs(model, packed).detach().sum()))
+
+
+def test_openmolins_loader_drops_held_out_molecules():
+    rows = Path(__file__).resolve().parents[1] / "data" / "repo" / "openmolins_tiny.csv"
+    tasks = ("QED", "LogP", "MR", "AddComponent", "DelComponent", "SubComponent")
+    everything = load_openmolins(rows, tasks, exclude=set())
+    held_out = {everything[0].source, everything[1].answer}
+    kept = load_openmolins(rows, tasks, exclude=held_out)
+    assert len(everything) == 240 and len(kept) == 238
+    assert not {e.source for e in kept} & held_out and not {e.answer for e in kept} & held_out
+    assert {e.goal.task for e in kept} == set(tasks)
