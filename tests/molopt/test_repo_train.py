@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,20 @@ def test_cli_train_writes_a_checkpoint(tmp_path, monkeypatch):
     )
     assert result.exit_code == 0, result.output
     assert read_checkpoint(tmp_path / "run" / "last.pt")["step"] == 2
+
+
+STAGED = ROOT.parent / "shared" / "data" / "molopt"
+
+
+@pytest.mark.skipif(not STAGED.is_dir(), reason="staged molopt data not present")
+def test_cli_eval_scores_a_checkpoint_on_tomg_and_hgraph(tmp_path, monkeypatch):
+    train(tiny(tmp_path / "run", steps=1))
+    monkeypatch.setenv("DISCOVERY_DATA", str(STAGED.parent))
+    out = tmp_path / "eval.json"
+    args = ["molopt", "eval", "--checkpoint", str(tmp_path / "run" / "last.pt"), "--tasks", "QED"]
+    args += ["--limit", "4", "--hgraph", "logp04", "--hgraph-limit", "2", "--samples", "2"]
+    result = CliRunner().invoke(app, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    scores = json.loads(out.read_text())
+    assert scores["QED"]["n"] == 4 and 0.0 <= scores["QED"]["success_rate"] <= 1.0
+    assert scores["hgraph_logp04"]["n"] == 2 and scores["hgraph_logp04"]["improvement_mean"] >= 0
