@@ -105,3 +105,17 @@ def test_loopback_hosts(host, loopback):
 def test_server_refuses_a_public_bind_without_a_token(store, home):
     with pytest.raises(DaemonError, match="without a token"):
         ApiServer(store, home, HttpConfig(host="0.0.0.0", port=0))
+
+
+def test_curve_climbs_to_the_best_of_the_run(store, home, task, tmp_path):
+    from discovery.jobs import job_spec, submit_job
+    from discovery.runner import run_task
+
+    job = submit_job(store, task)
+    run_task(job_spec(store, job), store, tmp_path / "results", resume=job.run_id)
+    client = TestClient(create_app(store, home))
+    curve = client.get(f"/api/jobs/{job.id}/curve").json()["curve"]
+    values = [value for _, value in curve]
+    assert len(curve) >= 2 and values == sorted(values)
+    best = client.get(f"/api/jobs/{job.id}/best").json()["best"]
+    assert curve[-1] == [best["n"], best["metrics"]["score"]]
