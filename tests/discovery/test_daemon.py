@@ -57,9 +57,14 @@ class LiveDaemon:
     def stop(self, signum=signal.SIGTERM, timeout=60):
         if self.process.poll() is None:
             self.process.send_signal(signum)
-        code = self.process.wait(timeout)
-        self.stderr.close()
-        return code
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()  # never leave a daemon behind a failed test
+            self.process.wait()
+            raise
+        finally:
+            self.stderr.close()
 
 
 def wait_until(predicate, daemon=None, timeout=90, what="a condition"):
