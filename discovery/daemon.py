@@ -2,7 +2,8 @@
 
 One daemon per home folder (a lock file says so). Each running job is a process forked by
 the daemon's warm launcher (`discovery.launcher`) that resumes the job's run from the
-store (`discovery.job_process`), with its output in ``HOME/logs/JOB.log``. The main loop, every `poll_seconds`:
+store (`discovery.job_process`), with its output in ``HOME/logs/JOB.log``. The main loop,
+every `poll_seconds`:
 
 1. settles jobs whose process ended, from their run's status in the store (finished,
    failed with the run's message, stopped -> queued / paused / cancelled as requested;
@@ -11,9 +12,8 @@ store (`discovery.job_process`), with its output in ``HOME/logs/JOB.log``. The m
 3. starts queued jobs, highest priority first, while fewer than `max_jobs` run.
 
 Crash safety: after a SIGKILL of the daemon its launcher and job processes die with it
-(PR_SET_PDEATHSIG);
-on restart, jobs still marked running are re-queued and resume their runs, which the
-store wrote one whole generation at a time. SIGTERM (or Ctrl-C) drains: running jobs stop
+(PR_SET_PDEATHSIG); on restart, jobs still marked running are re-queued and resume their
+runs, which the store wrote one whole generation at a time. SIGTERM (or Ctrl-C) drains: running jobs stop
 after their current generation, go back to queued, and resume on the next start.
 """
 
