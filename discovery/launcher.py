@@ -39,6 +39,7 @@ from discovery.job_process import die_with_parent
 log = logging.getLogger(__name__)
 
 REAP_SECONDS = 0.1
+LAUNCH_TIMEOUT_SECONDS = 300.0  # a cold launcher on a loaded machine takes seconds, not minutes
 KILLED = -signal.SIGKILL
 
 
@@ -171,13 +172,17 @@ class Launcher:
             self.process.stdin.flush()
         except OSError as error:
             raise DaemonError(f"the job launcher is gone: {error}") from error
+        deadline = time.monotonic() + LAUNCH_TIMEOUT_SECONDS
         while True:
-            for event in self._events(timeout=None):
+            for event in self._events(timeout=max(0.0, deadline - time.monotonic())):
                 if event.get("started") == job_id:
                     self.live.add(event["pid"])
                     return LaunchedJob(self, event["pid"])
             if self._closed:
                 raise DaemonError(f"the job launcher exited ({self.process.wait()})")
+            if time.monotonic() > deadline:
+                self.process.kill()  # its job processes die with it; the next launch restarts it
+                raise DaemonError(f"the job launcher did not answer in {LAUNCH_TIMEOUT_SECONDS} s")
 
     def poll(self) -> None:
         """Collect exits reported so far; if the launcher died, its children died too."""
