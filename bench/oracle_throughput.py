@@ -119,6 +119,7 @@ def main() -> None:
     figures = {
         name: measure(name, with_settings(spec, args.workers, params), evaluations)
         for name, (spec, params, evaluations) in runs.items()
+        if evaluations > 0  # 0 skips that oracle
     }
     record = {
         "label": args.label,
