@@ -123,7 +123,7 @@ def train(
 def _checkpoint_row(model, tokenizer, corpus, config, step, loss, start) -> dict[str, float]:
     row = {
         "step": step,
-        "train_loss": round(float(loss), 4),
+        "train_loss": round(loss.item(), 4),
         "valid_loss": round(validation_loss(model, tokenizer, corpus.valid, 256), 4),
         "minutes": round((time.monotonic() - start) / 60, 2),
     }

@@ -13,6 +13,8 @@ from molopt.policy.model import ModelSize, build_model, load_checkpoint
 from molopt.policy.pretrain import learning_rate, pretrain
 from molopt.policy.tokenizer import SmilesTokenizer
 
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
 DRUGS = [
     "CC(=O)Oc1ccccc1C(=O)O",
     "CC(=O)Nc1ccc(O)cc1",
