@@ -243,20 +243,27 @@ class VectorEvolution:
 
 
 class SuccessRates:
-    """Decayed success rates of a few arms (operators, step scales): wins / trials.
+    """Decayed success rates of a few arms (operators, step scales), with a prior.
 
-    Each arm starts at one trial with its prior as wins; every credit decays all counts by
-    `MEMORY`, so the rates follow the recent past, and no rate falls below 1% of the best.
+    rate = (wins + prior) / (trials + 1): each arm's prior counts as one pseudo-trial that
+    never decays, while every credit decays the real counts by `MEMORY`. So the rates follow
+    the recent past, and after a long run of failures (a stagnating search) they return to
+    the priors instead of to whichever arm happened to fail last.
     """
 
-    def __init__(self, priors: list[float], trials: list[float] | None = None) -> None:
-        self.wins = [float(p) for p in priors]
-        self.trials = [float(t) for t in trials] if trials else [1.0] * len(priors)
+    def __init__(
+        self,
+        priors: list[float],
+        wins: list[float] | None = None,
+        trials: list[float] | None = None,
+    ) -> None:
+        self.priors = [float(p) for p in priors]
+        self.wins = [float(w) for w in wins] if wins else [0.0] * len(priors)
+        self.trials = [float(t) for t in trials] if trials else [0.0] * len(priors)
 
     def rates(self) -> np.ndarray:
-        """Current success rate of each arm (positive)."""
-        rates = np.array(self.wins) / np.array(self.trials)
-        return np.maximum(rates, 0.01 * rates.max() + 1e-12)
+        """Current success rate of each arm (positive when its prior is)."""
+        return (np.array(self.wins) + self.priors) / (np.array(self.trials) + 1.0)
 
     def credit(self, arm: int, improved: bool) -> None:
         """Record one trial of `arm` and whether it improved."""
@@ -267,12 +274,12 @@ class SuccessRates:
 
     def state(self) -> dict[str, list[float]]:
         """JSON form."""
-        return {"wins": self.wins, "trials": self.trials}
+        return {"priors": self.priors, "wins": self.wins, "trials": self.trials}
 
     @classmethod
     def from_state(cls, state: dict[str, list[float]]) -> SuccessRates:
         """Inverse of `state`."""
-        return cls(state["wins"], state["trials"])
+        return cls(state["priors"], state["wins"], state["trials"])
 
 
 def _finite_items(values: dict[int, float]) -> dict[str, float]:
