@@ -82,6 +82,7 @@ def eval_command(
     samples: Annotated[int, typer.Option(help="Answers per hgraph2graph molecule")] = 20,
     batch_size: Annotated[int, typer.Option(help="Prompts per generation batch")] = 256,
     device: Annotated[str, typer.Option(help="cpu or cuda")] = "cpu",
+    threads: Annotated[int, typer.Option(help="CPU threads for torch")] = 1,
     out: Annotated[Path | None, typer.Option(help="Write the results JSON here")] = None,
 ) -> None:
     """Score a checkpoint on TOMG-Bench MolOpt/MolEdit and hgraph2graph benchmarks."""
@@ -100,6 +101,7 @@ def eval_command(
         "temperature": 1.0,
         "seed": 0,
         "device": device,
+        "threads": threads,
     }
     try:
         results = evaluate_checkpoint(checkpoint, data_folder() / "molopt", plan)

@@ -158,8 +158,10 @@ def evaluate_checkpoint(path: Path, data_dir: Path, plan: dict) -> dict:
 
     `plan`: ``tasks`` (TOMG-Bench subtasks), ``limit`` (first N prompts of each, None: all
     5,000), ``hgraph`` (benchmark names), ``hgraph_limit``, ``samples``, ``batch_size``,
-    ``max_new_tokens``, ``temperature`` (hgraph sampling), ``seed``, ``device``.
+    ``max_new_tokens``, ``temperature`` (hgraph sampling), ``seed``, ``device``, ``threads``.
     """
+    if plan.get("threads"):
+        torch.set_num_threads(plan["threads"])
     model, tokenizer, state = load_policy(path, plan.get("device", "cpu"))
     results: dict = {
         "checkpoint": str(path),
