@@ -97,6 +97,7 @@ class Evolution:
         self.stop_event = threading.Event()
         self.population = Population(self.config)
         self.visits: dict[str, int] = {}
+        self.migrations: list[int] = []
         self.generation = 0
         self.evaluations = 0
         self.invalid = 0
@@ -108,20 +109,30 @@ class Evolution:
     # state ----------------------------------------------------------------------------------
 
     def _restore(self) -> None:
+        """Rebuild the engine from the store: the population is replayed from the history
+        with the migrations at the points where they happened, so a resumed run goes on
+        exactly as the uninterrupted one would."""
         run = self.store.get_run(self.run_id)
         state = run.engine_state or {}
         self.generation = int(state.get("generation", 0))
         self.visits = {k: int(v) for k, v in state.get("visits", {}).items()}
+        self.migrations = [int(point) for point in state.get("migrations", [])]
         if "proposer" in state:
             self.proposer.load_state_dict(state["proposer"])
         self._elapsed_before = run.elapsed_seconds
+        pending = iter(self.migrations)
+        point = next(pending, None)
         for record in self.store.history(self.run_id):
+            while point is not None and point < record.n:
+                self.population.migrate()
+                point = next(pending, None)
             self.known.add(record.hash)
             self.evaluations += 1
             self.invalid += not record.valid
             self.population.add(self._member(record))
-        if self.generation and self.config.islands > 1:
+        while point is not None:
             self.population.migrate()
+            point = next(pending, None)
 
     def state(self) -> dict[str, Any]:
         """The resumable engine state stored with every generation."""
@@ -129,6 +140,7 @@ class Evolution:
         return {
             "generation": self.generation,
             "visits": {h: c for h, c in self.visits.items() if h in live},
+            "migrations": self.migrations,
             "proposer": self.proposer.state_dict(),
         }
 
@@ -172,6 +184,7 @@ class Evolution:
         island = self.generation % self.config.islands
         if self.config.islands > 1 and self.generation % self.config.migration_interval == 0:
             self.population.migrate()
+            self.migrations.append(self.evaluations)
         members = self.population.candidates_for(island)
         parents = select_parents(
             members,
@@ -201,7 +214,10 @@ class Evolution:
         )
         size = self.config.batch_size if left is None else min(self.config.batch_size, left)
         proposals = self.proposer.propose(context, size)
-        return len(self._verify_and_store(proposals[:size], island_of=lambda _i: island))
+        added = len(self._verify_and_store(proposals[:size], island_of=lambda _i: island))
+        if not added:  # nothing written: keep the generation, visits and proposer state anyway
+            self.store.save_engine_state(self.run_id, self.state(), self.elapsed_seconds)
+        return added
 
     def _fresh(self, proposals: list[Proposal]) -> list[tuple[Proposal, str]]:
         fresh = []

@@ -105,3 +105,60 @@ def test_map_elites_cells_are_recorded(tmp_path):
     store, result = run(tmp_path, task)
     cells = {c.cell for c in history(store, result.run_id) if c.valid}
     assert cells and all(c is not None and 0 <= int(c) < 4 for c in cells)
+
+
+class CrashingPool:
+    """An in-process pool that dies (like kill -9) in the middle of its `crash_at`-th batch."""
+
+    def __init__(self, crash_at: int) -> None:
+        from science import InProcessPool
+
+        self.inner = InProcessPool()
+        self.calls = 0
+        self.crash_at = crash_at
+
+    def evaluate(self, jobs):
+        self.calls += 1
+        if self.calls == self.crash_at:
+            raise SystemExit("killed mid-generation")
+        return self.inner.evaluate(jobs)
+
+    def close(self):
+        self.inner.close()
+
+
+@pytest.mark.parametrize("crash_at", [3, 8, 12])
+def test_a_run_killed_mid_generation_resumes_exactly_as_if_never_killed(tmp_path, crash_at):
+    from evolve import Evolution
+    from evolve.proposers import make_proposer
+
+    task = write_task(
+        tmp_path / "task",
+        budget={"evaluations": 80},
+        engine={"islands": 3, "batch_size": 4, "migration_interval": 2},
+        **FAST,
+    )
+    spec = load_task(task)
+    store = Store.at_home(tmp_path / "home")
+
+    def evolution(run_id, pool):
+        problem = spec.problem()
+        return Evolution(
+            problem,
+            spec.evaluation_setup(),
+            make_proposer(problem),
+            pool,
+            store,
+            run_id,
+            config=spec.engine_config(),
+            budget=spec.budget_config(),
+            seed=4,
+        )
+
+    whole = store.create_run("sphere", "a", {}, 4).id
+    evolution(whole, CrashingPool(crash_at=10**9)).run()
+    killed = store.create_run("sphere", "b", {}, 4).id
+    with pytest.raises(SystemExit):
+        evolution(killed, CrashingPool(crash_at)).run()
+    evolution(killed, CrashingPool(crash_at=10**9)).run()
+    assert [c.hash for c in history(store, killed)] == [c.hash for c in history(store, whole)]
