@@ -9,6 +9,7 @@ from memory import Store
 
 HOME_ENV = "DISCOVERY_HOME"
 DATA_ENV = "DISCOVERY_DATA"
+RAY_ENV = "DISCOVERY_RAY_ADDRESS"
 DEFAULT_HOME = Path("~/.discovery")
 
 

@@ -7,11 +7,13 @@ given run, finished or not (with a larger budget, say).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from discovery.home import RAY_ENV
 from discovery.report import write_results
 from discovery.spec import TaskSpec
 from evolve import Evolution, Progress
@@ -78,8 +80,10 @@ def run_task(
 ) -> RunResult:
     """Run (or resume) `spec` until its budget is spent, a stop is asked, or Ctrl-C.
 
-    With `ray_address` ("auto", "host:port" or "local") evaluations run as Ray tasks.
+    With `ray_address` ("auto", "host:port" or "local"; default: env DISCOVERY_RAY_ADDRESS)
+    evaluations run as Ray tasks.
     """
+    ray_address = ray_address or os.environ.get(RAY_ENV)
     run_id = choose_run(store, spec, seed, resume, fresh)
     run = store.get_run(run_id)
     folder = out or results_root / run_id

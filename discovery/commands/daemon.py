@@ -20,6 +20,7 @@ import typer
 
 from discovery.commands.options import DbOption, HomeOption, JsonOption, open_home_store
 from discovery.daemon import Daemon, DaemonConfig, HttpConfig
+from discovery.home import RAY_ENV
 from discovery.jobs import (
     cancel_job,
     job_log_path,
@@ -53,6 +54,10 @@ def daemon(
         HttpConfig.port
     ),
     http: Annotated[bool, typer.Option(help="Serve the HTTP API")] = True,
+    ray_address: Annotated[
+        str | None,
+        typer.Option(help=f"Run every job's evaluations on this Ray cluster (env {RAY_ENV})"),
+    ] = None,
     token: Annotated[
         str | None, typer.Option(help=f"API token, required off loopback (env {TOKEN_ENV})")
     ] = None,
@@ -64,6 +69,8 @@ def daemon(
     logging.basicConfig(
         stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s"
     )
+    if ray_address:
+        os.environ[RAY_ENV] = ray_address  # job processes inherit it; see discovery.runner
     store, folder = open_home_store(home, db)
     web = HttpConfig(host, port, token or os.environ.get(TOKEN_ENV)) if http else None
     config = DaemonConfig(

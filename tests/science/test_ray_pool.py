@@ -85,7 +85,8 @@ def test_worker_killed_mid_evaluation_is_retried(pool, tmp_path):
     assert [v.metrics["score"] for v in verdicts] == [0.0, 1.0]
 
 
-def test_a_run_on_the_cluster_has_an_exact_history(cluster, tmp_path):
+def test_a_run_on_the_cluster_has_an_exact_history(cluster, tmp_path, monkeypatch):
+    """Through DISCOVERY_RAY_ADDRESS, as `discover daemon --ray-address` hands it to jobs."""
     from discovery.runner import run_task
     from discovery.spec import load_task
     from memory import Store
@@ -93,7 +94,8 @@ def test_a_run_on_the_cluster_has_an_exact_history(cluster, tmp_path):
 
     task = write_task(tmp_path / "task", budget={"evaluations": 24})
     store = Store.at_home(tmp_path / "home")
-    result = run_task(load_task(task), store, tmp_path / "results", ray_address=cluster.address)
+    monkeypatch.setenv("DISCOVERY_RAY_ADDRESS", cluster.address)
+    result = run_task(load_task(task), store, tmp_path / "results")
     records = list(store.history(result.run_id))
     assert result.status == "finished"
     assert [c.n for c in records] == list(range(1, 25))
