@@ -12,7 +12,8 @@ told so far (experience replay, as in PMO's REINVENT). The score is the member's
 invalid members are skipped. The agent is conditioned on the population only through these
 updates: children carry no parent hashes. Sampled strings are canonicalized with RDKit;
 invalid, repeated, already-told or parent molecules are dropped, and sampling goes on for up
-to `max_rounds` rounds of ``oversample * n`` strings until `n` new molecules are found.
+to `max_rounds` rounds of ``oversample * n`` strings (64 at least) until `n` new molecules
+are found.
 
 State (`state_dict`, JSON): the ordered list of told batches ``[[smiles, score], ...]``
 and sampling counters, not weights: `load_state_dict` rebuilds the agent from the prior by
@@ -42,6 +43,8 @@ from molopt.policy.sampling import canonical_or_none, sample
 from molopt.policy.tokenizer import SmilesTokenizer, tokenize
 
 log = logging.getLogger(__name__)
+
+MIN_ROUND = 64  # strings per sampling round at least: a batch of 64 costs about what 8 do
 
 
 @cache
@@ -102,7 +105,7 @@ class SmilesPolicy:
             strings = sample(
                 self.agent,
                 self.tokenizer,
-                self.oversample * n,
+                max(self.oversample * n, MIN_ROUND),
                 generator,
                 self.temperature,
                 self.batch_size,
