@@ -18,6 +18,7 @@ from tests.fakes.openai_server import Reply, ScriptedServer
 
 PROGRAM = "def solve():\n    return 3.0 + 0.1\n"
 DIFF = "<<<<<<< SEARCH\n    return 3.0 + 0.1\n=======\n    return 3.1 + 0.04\n>>>>>>> REPLACE\n"
+REPLIES = {"llm": DIFF, "llm_smiles": "```smiles\nCCOc1ccccc1\nCC(=O)Nc1ccc(O)cc1\n```\n"}
 PARENTS = {
     "vector": ["[0.1, 0.2, 0.3]", "[0.5, 0.6, 0.7]"],
     "program": [PROGRAM, "def solve():\n    return 2.0 * 1.5\n"],
@@ -30,6 +31,9 @@ CASES = [
     ("mutation", "text"),
     ("graph_ga", "smiles"),
     ("llm", "program"),
+    ("smiles_policy", "smiles"),
+    ("smiles_mixture", "smiles"),
+    ("llm_smiles", "smiles"),
 ]
 
 
@@ -73,8 +77,8 @@ def context_for(problem, seed):
 
 def build(kind, representation, stack):
     options = {}
-    if kind == "llm":
-        server = stack.enter_context(ScriptedServer([], default=Reply(content=DIFF)))
+    if kind in REPLIES:
+        server = stack.enter_context(ScriptedServer([], default=Reply(content=REPLIES[kind])))
         options = {"model": "scripted", "base_url": server.base_url}
     return make_proposer(problem_for(representation), kind, **options)
 
