@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -133,6 +133,17 @@ class Evolution:
         while point is not None:
             self.population.migrate()
             point = next(pending, None)
+        self._restore_artifacts()
+
+    def _restore_artifacts(self) -> None:
+        """Give the rebuilt population back the artifacts proposers may read (e.g. a
+        polished vector), which the history records leave out."""
+        held = [m.hash for m in self.population.members()]
+        found = self.store.artifacts_of(self.run_id, held)
+        if found:
+            self.population.replace_members(
+                lambda m: replace(m, artifacts=found[m.hash]) if m.hash in found else m
+            )
 
     def state(self) -> dict[str, Any]:
         """The resumable engine state stored with every generation."""

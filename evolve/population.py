@@ -7,7 +7,7 @@ member to the next island (ring migration, as in OpenEvolve and FunSearch).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -71,6 +71,18 @@ class Population:
     def others(self, island: int) -> list[Member]:
         """Members of every island but one."""
         return [m for i, isle in enumerate(self.islands) if i != island for m in isle]
+
+    def members(self) -> list[Member]:
+        """Every distinct member held anywhere (islands, cells, best)."""
+        held = [m for isle in self.islands for m in isle] + list(self.elites.values())
+        held += [self.best] if self.best is not None else []
+        return list({m.hash: m for m in held}.values())
+
+    def replace_members(self, update: Callable[[Member], Member]) -> None:
+        """Swap every held member for `update(member)` (same hash), keeping all orders."""
+        self.islands = [[update(m) for m in isle] for isle in self.islands]
+        self.elites = {cell: update(m) for cell, m in self.elites.items()}
+        self.best = update(self.best) if self.best is not None else None
 
     def migrate(self) -> None:
         """Ring migration: each island's best joins the next island."""

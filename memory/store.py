@@ -256,13 +256,23 @@ class Store:
 
     def artifacts(self, run_id: str, hash_: str) -> dict[str, Any]:
         """The artifacts stored for a candidate ({} when none)."""
-        query = (
-            select(ArtifactRow.data)
-            .join(CandidateRow, CandidateRow.id == ArtifactRow.candidate_id)
-            .where(CandidateRow.run_id == run_id, CandidateRow.hash == hash_)
-        )
-        with self._session() as session:
-            return session.scalars(query).first() or {}
+        return self.artifacts_of(run_id, [hash_]).get(hash_, {})
+
+    def artifacts_of(self, run_id: str, hashes: list[str]) -> dict[str, dict[str, Any]]:
+        """Artifacts of many candidates at once, by hash (candidates without any are absent)."""
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(hashes), HISTORY_CHUNK):
+            query = (
+                select(CandidateRow.hash, ArtifactRow.data)
+                .join(CandidateRow, CandidateRow.id == ArtifactRow.candidate_id)
+                .where(
+                    CandidateRow.run_id == run_id,
+                    CandidateRow.hash.in_(hashes[start : start + HISTORY_CHUNK]),
+                )
+            )
+            with self._session() as session:
+                found.update({digest: data for digest, data in session.execute(query)})
+        return found
 
     def count(self, run_id: str, valid: bool | None = None) -> int:
         """How many candidates the run has (optionally only valid or invalid ones)."""

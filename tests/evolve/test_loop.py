@@ -6,7 +6,7 @@ from discovery.runner import run_task
 from discovery.spec import load_task
 from evolve import ObjectiveMissing, SeedFailed
 from memory import Store
-from tests.fixtures.tasks import write_task
+from tests.fixtures.tasks import SPHERE_EVALUATOR, write_task
 
 FAST = {"evaluation": {"sandbox": False}}
 
@@ -127,13 +127,26 @@ class CrashingPool:
         self.inner.close()
 
 
-@pytest.mark.parametrize("crash_at", [3, 8, 12])
-def test_a_run_killed_mid_generation_resumes_exactly_as_if_never_killed(tmp_path, crash_at):
+POLISHING_SPHERE = """
+def evaluate(candidate, target=0.3):
+    polished = [x + 0.5 * (target - x) for x in candidate]
+    distance = sum((x - target) ** 2 for x in polished)
+    return {"score": -distance, "artifacts": {"polished": polished}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("crash_at", "source"),
+    [(3, SPHERE_EVALUATOR), (8, SPHERE_EVALUATOR), (12, SPHERE_EVALUATOR), (8, POLISHING_SPHERE)],
+    ids=["early", "middle", "late", "lamarckian"],
+)
+def test_a_run_killed_mid_generation_resumes_exactly_as_if_never_killed(tmp_path, crash_at, source):
     from evolve import Evolution
     from evolve.proposers import make_proposer
 
     task = write_task(
         tmp_path / "task",
+        source=source,
         budget={"evaluations": 80},
         engine={"islands": 3, "batch_size": 4, "migration_interval": 2},
         **FAST,
