@@ -1,8 +1,15 @@
-"""Suite-wide fixtures: an isolated discovery home for every test."""
+"""Suite-wide fixtures: an isolated discovery home for every test, one BLAS/torch thread."""
 
 from __future__ import annotations
 
-import pytest
+import os
+
+# One math-library thread per process: the suite runs many processes on 2 cores, where
+# oversubscribed OpenBLAS/torch threads made SLSQP and the small GPTs several times slower.
+for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
+import pytest  # noqa: E402
 
 from tests.fixtures.postgres import postgres_server
 
