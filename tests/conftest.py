@@ -11,7 +11,7 @@ for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import pytest  # noqa: E402
 
-from tests.fixtures.postgres import postgres_server
+from tests.fixtures.postgres import postgres_server  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
