@@ -7,24 +7,22 @@ draws uniform vectors, to isolate the loop) and `cmaes` (the default vector prop
 the peer baseline, the same number of candidates is written straight through
 `Store.add_candidates` in batches of the same size, with no loop around it.
 
-    .venv/bin/python bench/loop_overhead.py --evaluations 3000
-    .venv/bin/python bench/loop_overhead.py --profile      # where the time goes
+    .venv/bin/python -m bench.loop_overhead --evaluations 3000
+    .venv/bin/python -m bench.loop_overhead --profile      # where the time goes
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
-import json
-import platform
 import pstats
 import tempfile
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.record import machine, now, save_record
 from evolve import Evolution
 from evolve.config import Budget, EngineConfig
 from evolve.context import Context, Proposal, Scored
@@ -36,7 +34,6 @@ from memory.store import sqlite_url
 from science import EvaluatorRef, InProcessPool, Limits
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results" / "loop_overhead.json"
 NO_OP = "def evaluate(candidate):\n    return {'score': candidate[0]}\n"
 SIZE = 10
 
@@ -158,16 +155,12 @@ def main() -> None:
         print(f"{name:>10}: {figure['per_second']:8.1f} candidates/s ({figure['seconds']} s)")
     record = {
         "label": args.label,
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()}, {platform.system()} {platform.release()}",
+        "date": now(),
+        "machine": machine(),
         "batch_size": args.batch_size,
         "figures": figures,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    saved = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    saved[args.label] = record
-    RESULTS.write_text(json.dumps(saved, indent=2) + "\n")
-    print(f"saved to {RESULTS.relative_to(ROOT)} as '{args.label}'")
+    save_record("loop_overhead", args.label, record)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ directly, in one process, on the very SMILES that run evaluated, in a plain loop
 done before the clock starts). The ratio platform / loop is the speed-up the pool's
 parallelism buys minus what isolation, proposals and storage cost.
 
-    .venv/bin/python bench/oracle_throughput.py --workers 2 --rdkit-evaluations 700 \\
+    .venv/bin/python -m bench.oracle_throughput --workers 2 --rdkit-evaluations 700 \\
         --vina-evaluations 16 --vina-exhaustiveness 1
 """
 
@@ -18,22 +18,20 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import os
 import platform
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.record import now, save_record
 from discovery.runner import run_task
 from discovery.spec import TaskSpec, load_task
 from memory import Store
 from memory.store import sqlite_url
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results" / "oracle_throughput.json"
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
@@ -123,18 +121,14 @@ def main() -> None:
     }
     record = {
         "label": args.label,
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "date": now(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, shared with other jobs",
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "workers": args.workers,
         "figures": figures,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    saved = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    saved[args.label] = record
-    RESULTS.write_text(json.dumps(saved, indent=2) + "\n")
-    print(f"saved to {RESULTS.relative_to(ROOT)} as '{args.label}'")
+    save_record("oracle_throughput", args.label, record)
 
 
 if __name__ == "__main__":

@@ -8,25 +8,22 @@ isolation) as the peer baseline, so the figure shows what the sandbox costs. BLA
 OpenMP run one thread everywhere (as in the sandbox workers), so that the comparison is of
 isolation, not of threading. Start-up (the first 2 x workers jobs) is timed apart.
 
-    .venv/bin/python bench/sandbox_throughput.py --evaluations 200 --workers 2
+    .venv/bin/python -m bench.sandbox_throughput --evaluations 200 --workers 2
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import os
-import platform
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.record import machine, now, save_record
 from science import EvaluatorRef, InProcessPool, Job, Limits, SandboxPool
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results" / "sandbox_throughput.json"
 TRIVIAL = "def evaluate(candidate):\n    return {'score': float(len(candidate))}\n"
 SCIPY_LP = """from scipy.optimize import linprog
 
@@ -117,17 +114,13 @@ def main() -> None:
         }
     record = {
         "label": args.label,
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()}, {platform.system()} {platform.release()}",
+        "date": now(),
+        "machine": machine(),
         "workers": args.workers,
         "evaluations": args.evaluations,
         "figures": figures,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    saved = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    saved[args.label] = record
-    RESULTS.write_text(json.dumps(saved, indent=2) + "\n")
-    print(f"saved to {RESULTS.relative_to(ROOT)} as '{args.label}'")
+    save_record("sandbox_throughput", args.label, record)
 
 
 if __name__ == "__main__":
