@@ -33,7 +33,6 @@ from memory import NewCandidate, Store, candidate_hash
 from memory.store import sqlite_url
 from science import EvaluatorRef, InProcessPool, Limits
 
-ROOT = Path(__file__).resolve().parent.parent
 NO_OP = "def evaluate(candidate):\n    return {'score': candidate[0]}\n"
 SIZE = 10
 
