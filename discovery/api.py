@@ -3,8 +3,10 @@
 Routes (JSON unless said): ``GET /api/jobs``, ``POST /api/jobs`` {task, priority, name,
 seed} -> {"job": ID}, ``GET /api/jobs/{job}`` (the `discover status --json` shape),
 ``POST /api/jobs/{job}/cancel|pause|resume``, ``GET /api/jobs/{job}/best``,
-``GET /api/jobs/{job}/curve``, ``GET /api/jobs/{job}/logs?offset=N``, and ``GET /`` (an
-HTML page). A submitted task path is read on the daemon's machine. When a token is set,
+``GET /api/jobs/{job}/curve``, ``GET /api/jobs/{job}/logs?offset=N``,
+``GET /api/jobs/{job}/top?k=5`` (the k best candidates) and ``GET /api/jobs/{job}/lineage``
+(the best candidate's chain of parents), both with each candidate's pre-rendered, escaped
+HTML (`discovery.depict`), and ``GET /`` (an HTML page). A submitted task path is read on the daemon's machine. When a token is set,
 every ``/api`` request needs ``Authorization: Bearer TOKEN``; `ApiServer` refuses to bind
 a non-loopback address without one.
 """
@@ -20,12 +22,13 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
-from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from discovery.daemon import HttpConfig
 from discovery.dashboard import DASHBOARD_HTML
+from discovery.depict import depict
 from discovery.errors import DaemonError, JobStateError, TaskSpecError
 from discovery.jobs import (
     cancel_job,
@@ -35,14 +38,16 @@ from discovery.jobs import (
     resume_job,
     submit_job,
 )
+from discovery.lineage import lineage
 from discovery.report import best_curve
-from memory import Store
+from memory import CandidateRecord, Store
 from memory.errors import JobNotFound
 from memory.jobs import JobQueue
 
 log = logging.getLogger(__name__)
 
 LOG_CHUNK_BYTES = 64 * 1024
+MAX_TOP = 50
 VERBS = {"cancel": cancel_job, "pause": pause_job, "resume": resume_job}
 
 
@@ -73,6 +78,19 @@ def _authorizer(token: str | None) -> Any:
             raise HTTPException(401, "missing or wrong token: send 'Authorization: Bearer TOKEN'")
 
     return check
+
+
+def candidate_view(record: CandidateRecord) -> dict[str, Any]:
+    """A candidate for the page: identity, metrics and its HTML fragment (escaped)."""
+    return {
+        "n": record.n,
+        "hash": record.hash,
+        "representation": record.representation,
+        "proposer": record.proposer,
+        "metrics": record.metrics,
+        "parents": record.parents,
+        "html": depict(record.representation, record.content),
+    }
 
 
 def _job_routes(store: Store, home: Path) -> APIRouter:
@@ -122,6 +140,19 @@ def _job_routes(store: Store, home: Path) -> APIRouter:
         record = found(job)
         xs, ys = best_curve(store, store.get_run(record.run_id))
         return {"job": record.id, "curve": [list(point) for point in zip(xs, ys, strict=True)]}
+
+    @router.get("/jobs/{job}/top")
+    def top(job: str, k: int = Query(default=5, ge=1, le=MAX_TOP)) -> dict[str, Any]:
+        record = found(job)
+        best = store.top(record.run_id, k)
+        return {"job": record.id, "top": [candidate_view(candidate) for candidate in best]}
+
+    @router.get("/jobs/{job}/lineage")
+    def ancestry(job: str) -> dict[str, Any]:
+        record = found(job)
+        best = store.best(record.run_id)
+        chain = lineage(store, record.run_id, best) if best is not None else []
+        return {"job": record.id, "lineage": [candidate_view(candidate) for candidate in chain]}
 
     @router.get("/jobs/{job}/logs")
     def logs(job: str, offset: int = 0) -> dict[str, Any]:

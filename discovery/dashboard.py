@@ -1,7 +1,9 @@
 """The daemon's web dashboard: one static page that polls the JSON API.
 
 It lists the jobs (state, progress, best value) and draws the selected job's
-best-versus-evaluations curve as SVG. No build step, no third-party scripts. A token, when
+best-versus-evaluations curve as SVG, its top candidates and the lineage of its best
+candidate. Candidates arrive as HTML fragments the server rendered and escaped
+(`discovery.depict`); every other string from the API is set as text, never as HTML. No build step, no third-party scripts. A token, when
 the API needs one, is read from the page's fragment (``/#token=...``), which browsers never
 send to the server; ``#job=ID`` opens with that job's curve.
 """
@@ -14,6 +16,8 @@ table { border-collapse: collapse; } td, th { padding: 4px 10px; border-bottom: 
 tr.job { cursor: pointer; } tr.job:hover { background: #f4f4f4; }
 .bar { width: 120px; height: 8px; background: #eee; } .bar div { height: 8px; background: #4a8; }
 #curve { margin-top: 1.5em; } polyline { fill: none; stroke: #36c; stroke-width: 2; }
+.card { border: 1px solid #ddd; margin: 0.5em 0; padding: 0.5em; max-width: 900px; }
+.card .metrics { color: #555; } pre.candidate { white-space: pre-wrap; margin: 0.3em 0; }
 </style></head>
 <body>
 <h1>discovery daemon</h1>
@@ -21,6 +25,8 @@ tr.job { cursor: pointer; } tr.job:hover { background: #f4f4f4; }
 <th>evaluations</th><th>best</th></tr></thead><tbody></tbody></table>
 <div id="curve"><h2 id="curve-title">select a job</h2>
 <svg id="plot" width="640" height="320" viewBox="0 0 640 320"></svg></div>
+<h2>top candidates</h2><div id="top"></div>
+<h2>lineage of the best (newest first)</h2><div id="lineage"></div>
 <script>
 const fragment = new URLSearchParams(location.hash.slice(1));
 const token = fragment.get("token");
@@ -30,6 +36,32 @@ async function api(path) {
   const response = await fetch("/api" + path, {headers});
   if (!response.ok) throw new Error(path + ": " + response.status);
   return response.json();
+}
+function esc(text) {
+  const span = document.createElement("span");
+  span.textContent = String(text);
+  return span.innerHTML;
+}
+function card(candidate, label) {
+  const div = document.createElement("div");
+  div.className = "card"; div.dataset.hash = candidate.hash;
+  const head = document.createElement("div");
+  head.className = "metrics";
+  const metrics = Object.entries(candidate.metrics)
+    .map(([name, value]) => name + " = " + Number(value).toPrecision(6)).join(", ");
+  head.textContent = `${label} #${candidate.n} (${candidate.proposer || "seed"}): ${metrics}`;
+  const body = document.createElement("div");
+  body.innerHTML = candidate.html;  // rendered and escaped by the server
+  div.append(head, body);
+  return div;
+}
+async function drawCandidates() {
+  const [top, family] = await Promise.all(
+    [api("/jobs/" + selected + "/top?k=5"), api("/jobs/" + selected + "/lineage")]);
+  document.getElementById("top").replaceChildren(
+    ...top.top.map((c, i) => card(c, "rank " + (i + 1))));
+  document.getElementById("lineage").replaceChildren(
+    ...family.lineage.map((c, i) => card(c, i ? "ancestor " + i : "best")));
 }
 function bestValue(job) {
   if (!job.best) return "-";
@@ -43,13 +75,16 @@ async function refresh() {
     const row = document.createElement("tr");
     row.className = "job"; row.dataset.job = job.job;
     const share = job.budget ? Math.min(1, job.evaluations / job.budget) : 0;
-    row.innerHTML = `<td>${job.job}</td><td>${job.name}</td><td class="state">${job.state}</td>
+    row.innerHTML = `<td>${esc(job.job)}</td><td>${esc(job.name)}</td><td class="state">${job.state}</td>
       <td><div class="bar"><div style="width:${Math.round(share * 100)}%"></div></div></td>
       <td>${job.evaluations}${job.budget ? " / " + job.budget : ""}</td><td>${bestValue(job)}</td>`;
-    row.onclick = () => { selected = job.job; drawCurve(); };
+    row.onclick = () => { selected = job.job; drawSelected(); };
     body.appendChild(row);
   }
-  if (selected) drawCurve();
+  if (selected) await drawSelected();
+}
+async function drawSelected() {
+  await Promise.all([drawCurve(), drawCandidates()]);
 }
 async function drawCurve() {
   const data = await api("/jobs/" + selected + "/curve");
