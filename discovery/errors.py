@@ -15,3 +15,7 @@ class JobStateError(DiscoveryError):
 
 class DaemonError(DiscoveryError):
     """The daemon cannot start or serve (already running, unsafe bind without a token)."""
+
+
+class ResultsWriteError(DiscoveryError):
+    """A run's results folder could not be written (full disk, read-only, permissions)."""

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from discovery.errors import ResultsWriteError
 from memory import CandidateRecord, RunRecord, Store
 
 BEST_FILENAMES = {
@@ -103,7 +104,23 @@ def plot_curve(store: Store, run: RunRecord, path: Path) -> None:
 
 
 def write_results(store: Store, run_id: str, folder: Path) -> Path:
-    """Write the whole results folder for a run and return it."""
+    """Write the whole results folder for a run and return it.
+
+    Any OSError (ENOSPC on a full disk, EACCES, ...) becomes a `ResultsWriteError` naming
+    the folder; the run's history stays in the store, so the files can be written again
+    later (`discover history RUN` exports it meanwhile).
+    """
+    try:
+        return _write_results(store, run_id, folder)
+    except OSError as error:
+        raise ResultsWriteError(
+            f"cannot write the results of run {run_id} to {folder}: "
+            f"{error.strerror or error}; free space there (or fix its permissions): "
+            "the run's history is safe in the store"
+        ) from error
+
+
+def _write_results(store: Store, run_id: str, folder: Path) -> Path:
     run = store.get_run(run_id)
     folder.mkdir(parents=True, exist_ok=True)
     best = store.best(run_id)
