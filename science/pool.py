@@ -12,8 +12,10 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -160,7 +162,10 @@ class InProcessPool:
     """
 
     def __init__(self, workdir: Path | None = None) -> None:
-        self.workdir = workdir or Path.cwd()
+        self._owned = workdir is None  # a private folder for program files, removed on close
+        self.workdir = (
+            Path(tempfile.mkdtemp(prefix="discovery-inprocess-")) if workdir is None else workdir
+        )
         self._loaded: dict[tuple[EvaluatorRef, object], Callable[..., Any]] = {}
 
     def _function(self, ref: EvaluatorRef) -> Callable[..., Any] | None:
@@ -177,7 +182,9 @@ class InProcessPool:
         return [call_evaluator(job, self.workdir, self._function(job.evaluator)) for job in jobs]
 
     def close(self) -> None:
-        """Nothing to release."""
+        """Remove the private working folder (a given one is left alone)."""
+        if self._owned:
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
     def __enter__(self) -> InProcessPool:
         return self
