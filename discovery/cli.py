@@ -7,6 +7,7 @@ become one clear line on stderr and a non-zero exit (2 for a bad task file).
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -57,6 +58,7 @@ def run(
     json_output: JsonOption = False,
 ) -> None:
     """Run one task in the foreground until its budget is spent (Ctrl-C stops cleanly)."""
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # `kill` stops like Ctrl-C
     spec = load_task(task)
     store, folder = open_home_store(home, db)
     budget = spec.budget_config(evaluations, seconds)

@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from memory import Store
 from tests.fixtures.tasks import write_task
 
@@ -119,12 +121,13 @@ def test_kill_9_then_same_command_resumes_without_gaps_or_repeats(tmp_path):
     assert len({c.hash for c in records}) == 80
 
 
-def test_ctrl_c_stops_cleanly_and_writes_results(tmp_path):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
+def test_ctrl_c_or_kill_stops_cleanly_and_writes_results(tmp_path, stop):
     task = write_task(tmp_path / "task", source=SLOW_SPHERE, budget={"evaluations": 400})
     home = tmp_path / "h"
     process = start("run", task, "--json", home=home)
     wait_for_evaluations(home, 12, process)
-    process.send_signal(signal.SIGINT)
+    process.send_signal(stop)
     stdout, _ = process.communicate(timeout=60)
     report = json.loads(stdout.strip().splitlines()[-1])
     assert process.returncode == 0
