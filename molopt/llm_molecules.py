@@ -24,8 +24,8 @@ from typing import Any
 from evolve.context import Context, Member, Proposal, Scored
 from evolve.errors import ModelCallFailed, ProposerConfigError
 from evolve.problem import Problem
-from evolve.proposers.chat import ChatModel, ChatSettings
-from evolve.proposers.usage import Pricing, SpendingCap, Usage
+from evolve.proposers.chat import ChatOptions
+from evolve.proposers.usage import Usage
 from molopt.errors import InvalidMoleculeError
 from molopt.graph_ga import GraphGA
 from molopt.llm_prompt import build_molecule_messages, smiles_in_reply
@@ -51,42 +51,22 @@ class LLMSmiles:
     def __init__(
         self,
         problem: Problem,
-        model: str | None = None,
-        base_url: str | None = None,
-        api_key_env: str = "OPENAI_API_KEY",
-        temperature: float = 0.8,
-        max_tokens: int | None = 1024,
-        timeout_seconds: float = 120.0,
-        max_retries: int = 3,
-        backoff_seconds: float = 1.0,
-        cost_per_1k_prompt_tokens: float = 0.0,
-        cost_per_1k_completion_tokens: float = 0.0,
-        budget_usd: float | None = None,
-        budget_tokens: int | None = None,
         per_request: int = 8,
         parents_in_prompt: int = 10,
         concurrency: int = 1,
         on_budget: str = "graph_ga",
         graph_ga: dict[str, Any] | None = None,
+        **chat: Any,
     ) -> None:
-        _check(problem, model, per_request, parents_in_prompt, concurrency, on_budget)
+        _check(problem, per_request, parents_in_prompt, concurrency, on_budget)
+        where = f"task '{problem.name}': proposer kind llm_smiles"
+        options = ChatOptions.parse(where, chat, temperature=0.8, max_tokens=1024)
         self.problem = problem
         self.per_request, self.parents_in_prompt = per_request, parents_in_prompt
         self.concurrency, self.on_budget = concurrency, on_budget
         self.usage = Usage()
-        self.cap = SpendingCap(budget_usd, budget_tokens)
-        settings = ChatSettings(
-            str(model),
-            base_url,
-            api_key_env,
-            temperature,
-            max_tokens,
-            timeout_seconds,
-            max_retries,
-            backoff_seconds,
-        )
-        pricing = Pricing(cost_per_1k_prompt_tokens, cost_per_1k_completion_tokens)
-        self.chat = ChatModel(settings, self.usage, pricing)
+        self.cap = options.cap()
+        self.chat = options.connect(self.usage)
         self.fallback = GraphGA(problem, **(graph_ga or {}))
 
     def propose(self, context: Context, n: int) -> list[Proposal]:
@@ -170,7 +150,6 @@ def _members(context: Context) -> list[Member]:
 
 def _check(
     problem: Problem,
-    model: str | None,
     per_request: int,
     parents_in_prompt: int,
     concurrency: int,
@@ -179,8 +158,6 @@ def _check(
     where = f"task '{problem.name}': proposer kind llm_smiles"
     if problem.representation != "smiles":
         raise ProposerConfigError(f"{where} writes SMILES, not '{problem.representation}'")
-    if not model:
-        raise ProposerConfigError(f"{where} needs `model:` (the name the endpoint serves)")
     if per_request < 1 or parents_in_prompt < 1 or concurrency < 1:
         raise ProposerConfigError(
             f"{where}: `per_request`, `parents_in_prompt` and `concurrency` must be >= 1"

@@ -13,13 +13,13 @@ from __future__ import annotations
 import logging
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import openai
 
 from evolve.errors import ModelCallFailed, ProposerConfigError
-from evolve.proposers.usage import Pricing, Usage
+from evolve.proposers.usage import Pricing, SpendingCap, Usage
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,58 @@ class ChatSettings:
     timeout_seconds: float = 120.0
     max_retries: int = 3
     backoff_seconds: float = 1.0
+
+
+@dataclass(frozen=True)
+class ChatOptions:
+    """The `proposer:` keys every chat-model proposer shares: the endpoint and request
+    settings, the prices per 1,000 tokens and the spending cap (see docs/proposers.md)."""
+
+    model: str | None = None
+    base_url: str | None = None
+    api_key_env: str = "OPENAI_API_KEY"
+    temperature: float = 0.7
+    max_tokens: int | None = 4096
+    timeout_seconds: float = 120.0
+    max_retries: int = 3
+    backoff_seconds: float = 1.0
+    cost_per_1k_prompt_tokens: float = 0.0
+    cost_per_1k_completion_tokens: float = 0.0
+    budget_usd: float | None = None
+    budget_tokens: int | None = None
+
+    @classmethod
+    def parse(cls, where: str, options: dict[str, Any], **defaults: Any) -> ChatOptions:
+        """Validate `options` (over a proposer's own `defaults`); errors name the fix."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(options) - known)
+        if unknown:
+            raise ProposerConfigError(
+                f"{where}: unknown option(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+            )
+        chosen = cls(**{**defaults, **options})
+        if not chosen.model:
+            raise ProposerConfigError(f"{where} needs `model:` (the name the endpoint serves)")
+        return chosen
+
+    def connect(self, usage: Usage) -> ChatModel:
+        """A client for these settings that counts into `usage`."""
+        settings = ChatSettings(
+            model=str(self.model),
+            base_url=self.base_url,
+            api_key_env=self.api_key_env,
+            temperature=self.temperature,
+            max_tokens=self.max_tokens,
+            timeout_seconds=self.timeout_seconds,
+            max_retries=self.max_retries,
+            backoff_seconds=self.backoff_seconds,
+        )
+        pricing = Pricing(self.cost_per_1k_prompt_tokens, self.cost_per_1k_completion_tokens)
+        return ChatModel(settings, usage, pricing)
+
+    def cap(self) -> SpendingCap:
+        """The spending cap these options set."""
+        return SpendingCap(self.budget_usd, self.budget_tokens)
 
 
 def _api_key(settings: ChatSettings) -> str:

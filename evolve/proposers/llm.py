@@ -28,11 +28,11 @@ from typing import Any
 from evolve.context import Context, Member, Proposal, Scored
 from evolve.errors import ModelCallFailed, ProposerConfigError, UnusableReply
 from evolve.problem import Problem
-from evolve.proposers.chat import ChatModel, ChatSettings
+from evolve.proposers.chat import ChatOptions
 from evolve.proposers.edits import child_from_reply
 from evolve.proposers.mutation import ProgramMutation
 from evolve.proposers.prompt import build_messages
-from evolve.proposers.usage import Pricing, SpendingCap, Usage
+from evolve.proposers.usage import Usage
 
 log = logging.getLogger(__name__)
 
@@ -63,43 +63,22 @@ class LLMProposer:
     def __init__(
         self,
         problem: Problem,
-        model: str | None = None,
-        base_url: str | None = None,
-        api_key_env: str = "OPENAI_API_KEY",
-        temperature: float = 0.7,
-        max_tokens: int | None = 4096,
-        timeout_seconds: float = 120.0,
-        max_retries: int = 3,
-        backoff_seconds: float = 1.0,
-        cost_per_1k_prompt_tokens: float = 0.0,
-        cost_per_1k_completion_tokens: float = 0.0,
-        budget_usd: float | None = None,
-        budget_tokens: int | None = None,
         diff_ratio: float = 0.8,
         concurrency: int = 1,
         on_budget: str = "mutation",
         mutation: dict[str, Any] | None = None,
+        **chat: Any,
     ) -> None:
-        _check_options(problem, model, diff_ratio, concurrency, on_budget)
+        _check_options(problem, diff_ratio, concurrency, on_budget)
+        options = ChatOptions.parse(f"task '{problem.name}': proposer kind llm", chat)
         self.problem = problem
         self.language = "python" if problem.representation == "program" else "text"
         self.diff_ratio = diff_ratio
         self.concurrency = concurrency
         self.on_budget = on_budget
         self.usage = Usage()
-        self.cap = SpendingCap(budget_usd, budget_tokens)
-        settings = ChatSettings(
-            model=str(model),
-            base_url=base_url,
-            api_key_env=api_key_env,
-            temperature=temperature,
-            max_tokens=max_tokens,
-            timeout_seconds=timeout_seconds,
-            max_retries=max_retries,
-            backoff_seconds=backoff_seconds,
-        )
-        pricing = Pricing(cost_per_1k_prompt_tokens, cost_per_1k_completion_tokens)
-        self.chat = ChatModel(settings, self.usage, pricing)
+        self.cap = options.cap()
+        self.chat = options.connect(self.usage)
         self.fallback = ProgramMutation(problem, **(mutation or {}))
         self._cap_logged = False
 
@@ -164,16 +143,12 @@ class LLMProposer:
         self.usage.load(state.get("usage", {}))
 
 
-def _check_options(
-    problem: Problem, model: str | None, diff_ratio: float, concurrency: int, on_budget: str
-) -> None:
+def _check_options(problem: Problem, diff_ratio: float, concurrency: int, on_budget: str) -> None:
     where = f"task '{problem.name}': proposer kind llm"
     if problem.representation not in REPRESENTATIONS:
         raise ProposerConfigError(
             f"{where} edits programs and texts, not '{problem.representation}' candidates"
         )
-    if not model:
-        raise ProposerConfigError(f"{where} needs `model:` (the name the endpoint serves)")
     if not 0.0 <= diff_ratio <= 1.0:
         raise ProposerConfigError(f"{where}: `diff_ratio` must be in [0, 1], got {diff_ratio}")
     if concurrency < 1:

@@ -235,6 +235,7 @@ def test_registry_builds_the_llm_proposer_from_yaml_options():
         ({"model": "m", "api_key_env": "DISCOVERY_TEST_UNSET_KEY"}, "is not set"),
         ({"model": "m", "base_url": "http://127.0.0.1:9/v1", "diff_ratio": 2}, "diff_ratio"),
         ({"model": "m", "base_url": "http://127.0.0.1:9/v1", "on_budget": "x"}, "on_budget"),
+        ({"model": "m", "base_url": "http://127.0.0.1:9/v1", "temprature": 1}, "unknown option"),
     ],
 )
 def test_bad_options_say_what_to_fix(options, message, monkeypatch):
