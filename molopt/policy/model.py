@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import torch
 from safetensors.torch import load_model, save_model
@@ -20,6 +21,16 @@ from molopt.policy.tokenizer import SmilesTokenizer
 
 SHIPPED_CHECKPOINT = Path(__file__).resolve().parent.parent / "checkpoints" / "smiles_gpt"
 FILES = ("config.json", "model.safetensors", "vocab.json")
+
+
+class Vocabulary(Protocol):
+    """What `build_model` needs of a tokenizer: its size and special token ids."""
+
+    bos_id: int
+    eos_id: int
+    pad_id: int
+
+    def __len__(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -33,7 +44,7 @@ class ModelSize:
     dropout: float = 0.1
 
 
-def build_model(tokenizer: SmilesTokenizer, size: ModelSize) -> GPT2LMHeadModel:
+def build_model(tokenizer: Vocabulary, size: ModelSize) -> GPT2LMHeadModel:
     """A freshly initialized GPT-2 over the tokenizer's vocabulary."""
     config = GPT2Config(
         vocab_size=len(tokenizer),

@@ -12,8 +12,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import torch
-from transformers import GPT2Config, GPT2LMHeadModel
+from transformers import GPT2LMHeadModel
 
+from molopt.policy.model import ModelSize
+from molopt.policy.model import build_model as build_gpt2
 from molopt.repo.errors import RepoCheckpointError
 from molopt.repo.tokenizer import Tokenizer
 
@@ -32,21 +34,16 @@ class ModelConfig:
 
 
 def build_model(config: ModelConfig, tokenizer: Tokenizer) -> GPT2LMHeadModel:
-    """A randomly initialised GPT-2 with `tokenizer`'s vocabulary."""
-    gpt = GPT2Config(
-        vocab_size=len(tokenizer),
-        n_positions=config.n_positions,
-        n_embd=config.n_embd,
-        n_layer=config.n_layer,
-        n_head=config.n_head,
-        resid_pdrop=config.dropout,
-        embd_pdrop=config.dropout,
-        attn_pdrop=config.dropout,
-        bos_token_id=tokenizer.bos_id,
-        eos_token_id=tokenizer.eos_id,
-        pad_token_id=tokenizer.pad_id,
+    """A randomly initialised GPT-2 with `tokenizer`'s vocabulary (the SMILES policy's
+    builder, sized by this config)."""
+    size = ModelSize(
+        layers=config.n_layer,
+        width=config.n_embd,
+        heads=config.n_head,
+        max_tokens=config.n_positions,
+        dropout=config.dropout,
     )
-    return GPT2LMHeadModel(gpt)
+    return build_gpt2(tokenizer, size)
 
 
 def save_checkpoint(path: Path, model: GPT2LMHeadModel, tokenizer: Tokenizer, **extra) -> None:
