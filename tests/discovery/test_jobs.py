@@ -19,12 +19,17 @@ from discovery.jobs import (
 from memory import Store
 from memory.errors import JobNotFound
 from memory.jobs import JobQueue
+from tests.fixtures.postgres import fresh_database
 from tests.fixtures.tasks import write_task
 
 
-@pytest.fixture
-def store(tmp_path):
-    store = Store.at_home(tmp_path / "home")
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    """The job queue on every store backend (SQLite file, real PostgreSQL server)."""
+    if request.param == "sqlite":
+        store = Store.at_home(tmp_path / "home")
+    else:
+        store = Store(fresh_database(request.getfixturevalue("postgres_url")))
     yield store
     store.close()
 
