@@ -96,18 +96,6 @@ def subset_complex(pdb_id: str, texts: dict[str, str], seed: int) -> ComplexData
     return featurize_complex(protein, ligand, start, holo_ca=protein.ca, name=pdb_id)
 
 
-def timesplit_complex(row: dict[str, str], texts: dict[str, str], seed: int) -> ComplexData:
-    """Featurize one time-split test complex: apo AF2 input, holo Cα and ligand targets."""
-    path = lambda key: f"{TIMESPLIT_ROOT}/{row[key]}"  # noqa: E731
-    apo = parse_protein(texts[path("apo_af2_protein")], path("apo_af2_protein"))
-    holo = parse_protein(texts[path("holo_protein")], path("holo_protein"))
-    if apo.num_residues != holo.num_residues:
-        raise StructureError(f"{row['pdb_id']}: apo and holo residue counts differ")
-    ligand = parse_ligand_block(texts[path("holo_ligand")], "sdf", path("holo_ligand"))
-    start = embed_conformer(ligand, seed=seed, name=row["pdb_id"])
-    return featurize_complex(apo, ligand, start, holo_ca=holo.ca, name=row["pdb_id"])
-
-
 def _cache_file(cache_dir: Path, archive: Path, ids: Iterable[str], seed: int) -> Path:
     key = hashlib.sha256(f"{FEATURE_VERSION}|{seed}|{','.join(ids)}".encode()).hexdigest()[:16]
     return cache_dir / f"{archive.name.split('.')[0]}_{key}.pt"
@@ -147,22 +135,6 @@ def load_subset(
     }
     texts = read_members(archive, names)
     complexes = [subset_complex(i, texts, seed) for i in tqdm(ids, desc="featurize subset")]
-    return _store(cache, complexes)
-
-
-def load_timesplit_test(
-    data_folder: Path, count: int | None, cache_dir: Path, seed: int = 0
-) -> list[ComplexData]:
-    """The first `count` (all if None) time-split test complexes, in index order."""
-    with open(data_folder / TIMESPLIT_INDEX, newline="") as handle:
-        rows = list(csv.DictReader(handle))[:count]
-    archive = data_folder / TIMESPLIT_ARCHIVE
-    cache = _cache_file(cache_dir, archive, [r["pdb_id"] for r in rows], seed)
-    if (found := _cached(cache)) is not None:
-        return found
-    keys = ("apo_af2_protein", "holo_protein", "holo_ligand")
-    texts = read_members(archive, {f"{TIMESPLIT_ROOT}/{r[k]}" for r in rows for k in keys})
-    complexes = [timesplit_complex(r, texts, seed) for r in tqdm(rows, desc="featurize test")]
     return _store(cache, complexes)
 
 

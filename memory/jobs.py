@@ -20,7 +20,6 @@ from memory.errors import JobNotFound
 from memory.store import Store
 from memory.tables import JobRow, RunRow, utcnow
 
-JOB_STATES = ("queued", "running", "paused", "finished", "failed", "cancelled")
 FINAL_STATES = frozenset({"finished", "failed", "cancelled"})
 
 
@@ -100,12 +99,6 @@ class JobQueue:
         if found is None:
             raise JobNotFound(f"no job '{ident}' in {self.store.url} (see `discover jobs`)")
         return found
-
-    def of_run(self, run_id: str) -> JobRecord | None:
-        """The job that owns a run, if the run was submitted as a job."""
-        with self._session() as session:
-            row = session.scalars(select(JobRow).where(JobRow.run_id == run_id)).first()
-            return _job_record(row) if row else None
 
     def list_jobs(self, states: tuple[str, ...] | None = None) -> list[JobRecord]:
         """Jobs (optionally only those in `states`), oldest first."""

@@ -221,13 +221,6 @@ class Store:
                 run.elapsed_seconds = elapsed_seconds
         return numbers
 
-    def known_hashes(self, run_id: str) -> set[str]:
-        """Hashes of every candidate already evaluated in the run."""
-        with self._session() as session:
-            return set(
-                session.scalars(select(CandidateRow.hash).where(CandidateRow.run_id == run_id))
-            )
-
     def top(self, run_id: str, k: int, island: int | None = None) -> list[CandidateRecord]:
         """The `k` fittest valid candidates of the run (or of one island), best first."""
         query = select(CandidateRow).where(CandidateRow.run_id == run_id, CandidateRow.valid)

@@ -43,7 +43,6 @@ class RepoConfig:
     max_new_tokens: int = 96
     temperature: float = 1.0
     checkpoint_every: int = 50
-    log_every: int = 10
     max_minutes: float = 10.0
     seed: int = 0
     threads: int = 1
