@@ -120,7 +120,8 @@ def run_task(
             message = f"{type(error).__name__}: {error}"
             raise
         finally:
-            store.save_engine_state(run_id, evolution.state(), evolution.elapsed_seconds)
+            # No state save here: the loop stores it with every generation, and the state
+            # of a generation that Ctrl-C cut short must not be kept (resume stays exact).
             store.set_status(run_id, status, message)
             write_results(store, run_id, folder)
     best = store.best(run_id)

@@ -108,23 +108,31 @@ def test_map_elites_cells_are_recorded(tmp_path):
 
 
 class CrashingPool:
-    """An in-process pool that dies (like kill -9) in the middle of its `crash_at`-th batch."""
+    """An in-process pool that dies in the middle of its `crash_at`-th batch: SystemExit
+    stands for kill -9 (nothing runs after it), KeyboardInterrupt for Ctrl-C."""
 
-    def __init__(self, crash_at: int) -> None:
+    def __init__(self, crash_at: int, error: type[BaseException] = SystemExit) -> None:
         from science import InProcessPool
 
         self.inner = InProcessPool()
         self.calls = 0
         self.crash_at = crash_at
+        self.error = error
 
     def evaluate(self, jobs):
         self.calls += 1
         if self.calls == self.crash_at:
-            raise SystemExit("killed mid-generation")
+            raise self.error("stopped mid-generation")
         return self.inner.evaluate(jobs)
 
     def close(self):
         self.inner.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 POLISHING_SPHERE = """
@@ -175,3 +183,23 @@ def test_a_run_killed_mid_generation_resumes_exactly_as_if_never_killed(tmp_path
         evolution(killed, CrashingPool(crash_at)).run()
     evolution(killed, CrashingPool(crash_at=10**9)).run()
     assert [c.hash for c in history(store, killed)] == [c.hash for c in history(store, whole)]
+
+
+def test_ctrl_c_mid_generation_then_resume_matches_an_uninterrupted_run(tmp_path, monkeypatch):
+    """The half-done generation Ctrl-C interrupts must leave no trace in the stored state."""
+    import discovery.runner
+
+    task = write_task(tmp_path / "task", budget={"evaluations": 60}, **FAST)
+    _, whole = run(tmp_path / "a", task, seed=2)
+    store_a = Store.at_home(tmp_path / "a" / "home")
+
+    interrupting = CrashingPool(crash_at=5, error=KeyboardInterrupt)
+    monkeypatch.setattr(discovery.runner, "make_pool", lambda *args: interrupting)
+    store, stopped = run(tmp_path / "b", task, seed=2)
+    assert stopped.status == "stopped"
+    monkeypatch.undo()
+    _, resumed = run(tmp_path / "b", task, seed=2)
+    assert resumed.run_id == stopped.run_id
+    assert [c.hash for c in history(store, resumed.run_id)] == [
+        c.hash for c in history(store_a, whole.run_id)
+    ]
