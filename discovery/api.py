@@ -138,7 +138,7 @@ def _job_routes(store: Store, home: Path) -> APIRouter:
     @router.get("/jobs/{job}/curve")
     def curve(job: str) -> dict[str, Any]:
         record = found(job)
-        xs, ys = best_curve(store, store.get_run(record.run_id))
+        xs, ys = best_curve(store.get_run(record.run_id), store.history(record.run_id))
         return {"job": record.id, "curve": [list(point) for point in zip(xs, ys, strict=True)]}
 
     @router.get("/jobs/{job}/top")

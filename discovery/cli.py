@@ -102,10 +102,12 @@ def history(
     """Export every evaluation of a run, in order."""
     store, _ = open_home_store(home, db)
     run = resolve_run(store, run_id)
-    writers = {"csv": write_history_csv, "jsonl": write_history_jsonl}
-    if format not in writers:
+    if format == "csv":
+        write_history_csv(list(store.history(run.id)), sys.stdout)  # two passes: columns first
+    elif format == "jsonl":
+        write_history_jsonl(store.history(run.id), sys.stdout)  # streamed
+    else:
         raise typer.BadParameter("--format must be csv or jsonl")
-    writers[format](store, run.id, sys.stdout)
 
 
 @app.command()

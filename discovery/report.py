@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -43,36 +43,36 @@ def history_rows(records: Iterable[CandidateRecord]) -> Iterator[dict[str, Any]]
         yield row
 
 
-def metric_names(store: Store, run_id: str) -> list[str]:
-    """Every metric name any candidate of the run returned, sorted."""
+def metric_names(records: Iterable[CandidateRecord]) -> list[str]:
+    """Every metric name any of the candidates returned, sorted."""
     names: set[str] = set()
-    for record in store.history(run_id):
+    for record in records:
         names.update(record.metrics)
     return sorted(names)
 
 
-def write_history_csv(store: Store, run_id: str, stream: TextIO) -> None:
-    """Export the history as CSV: n, candidate, valid, error, one column per metric."""
-    columns = BASE_COLUMNS + metric_names(store, run_id)
+def write_history_csv(records: Sequence[CandidateRecord], stream: TextIO) -> None:
+    """Export a history as CSV: n, candidate, valid, error, one column per metric."""
+    columns = BASE_COLUMNS + metric_names(records)
     writer = csv.DictWriter(stream, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
-    for row in history_rows(store.history(run_id)):
+    for row in history_rows(records):
         writer.writerow(row)
 
 
-def write_history_jsonl(store: Store, run_id: str, stream: TextIO) -> None:
-    """Export the history as JSON lines (every field of every evaluation)."""
-    for row in history_rows(store.history(run_id)):
+def write_history_jsonl(records: Iterable[CandidateRecord], stream: TextIO) -> None:
+    """Export a history as JSON lines (every field of every evaluation)."""
+    for row in history_rows(records):
         stream.write(json.dumps(row) + "\n")
 
 
-def best_curve(store: Store, run: RunRecord) -> tuple[list[int], list[float]]:
-    """Best objective value so far after each evaluation that improved it."""
+def best_curve(run: RunRecord, records: Iterable[CandidateRecord]) -> tuple[list[int], list[float]]:
+    """Best objective value so far after each evaluation (of `run`'s history) that improved it."""
     metric = run.spec["objective"]["metric"]
     maximize = run.spec["objective"].get("direction", "maximize") == "maximize"
     xs, ys = [], []
     best = None
-    for record in store.history(run.id):
+    for record in records:
         value = record.metrics.get(metric) if record.valid else None
         if value is None:
             continue
@@ -83,14 +83,14 @@ def best_curve(store: Store, run: RunRecord) -> tuple[list[int], list[float]]:
     return xs, ys
 
 
-def plot_curve(store: Store, run: RunRecord, path: Path) -> None:
+def plot_curve(run: RunRecord, records: Iterable[CandidateRecord], path: Path) -> None:
     """PNG of the best score against the number of evaluations."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    xs, ys = best_curve(store, run)
+    xs, ys = best_curve(run, records)
     figure, axis = plt.subplots(figsize=(6, 4), dpi=120)
     if xs:
         axis.step(xs + [run.evaluations], ys + [ys[-1]], where="post")
@@ -127,11 +127,12 @@ def _write_results(store: Store, run_id: str, folder: Path) -> Path:
     if best is not None:
         (folder / BEST_FILENAMES[best.representation]).write_text(best.content)
         (folder / "best_metrics.json").write_text(json.dumps(best.metrics, indent=2))
+    records = list(store.history(run_id))  # read once for all the files below
     with open(folder / "history.csv", "w", newline="") as stream:
-        write_history_csv(store, run_id, stream)
+        write_history_csv(records, stream)
     with open(folder / "history.jsonl", "w") as stream:
-        write_history_jsonl(store, run_id, stream)
-    plot_curve(store, run, folder / "curve.png")
+        write_history_jsonl(records, stream)
+    plot_curve(run, records, folder / "curve.png")
     (folder / "report.md").write_text(markdown_report(store, run, best))
     return folder
 

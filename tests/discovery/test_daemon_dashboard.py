@@ -67,7 +67,7 @@ def test_clicking_a_job_shows_its_curve_top_candidates_and_lineage(tmp_path, bro
     waiting = submit_job(store, task, name="waiting")
     run_task(job_spec(store, done), store, home / "results", resume=done.run_id)
     JobQueue(store).transition(done.id, ("queued",), state="finished")
-    improvements = len(best_curve(store, store.get_run(done.run_id))[0])
+    improvements = len(best_curve(store.get_run(done.run_id), store.history(done.run_id))[0])
     top = [record.hash for record in store.top(done.run_id, 5)]
     best = store.best(done.run_id)
     ancestry = [record.hash for record in lineage(store, done.run_id, best)]
