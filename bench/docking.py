@@ -126,7 +126,7 @@ def vina_rmsd(apo: Path, crystal: Chem.Mol, centre: np.ndarray, work: Path) -> d
     from openbabel import pybel
     from vina import Vina
 
-    from molopt.vina.prepare import prepare_ligand
+    from science.vina.prepare import prepare_ligand
 
     began = time.perf_counter()
     receptor = next(pybel.readfile("pdb", str(apo)))

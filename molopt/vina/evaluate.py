@@ -4,7 +4,7 @@
 target; ``objective: F2 | promiscuous_PPAR | selective_JAK2`` is one of DOCKSTRING's
 benchmarks (`molopt.vina.objectives`). The candidate is standardized as in every molecule
 task (`molopt.molecules.standardize`), prepared as dockstring prepares ligands
-(`molopt.vina.prepare`) and docked with ``cpu=1`` (the sandbox pool already runs one
+(`science.vina.prepare`) and docked with ``cpu=1`` (the sandbox pool already runs one
 evaluation per core). A molecule that cannot be parsed, prepared or docked is invalid, with
 the reason in `feedback`. `score` is the objective in kcal/mol: lower is better.
 """
@@ -17,11 +17,11 @@ from typing import Any
 from molopt import oracles
 from molopt.errors import InvalidMoleculeError
 from molopt.molecules import standardize
-from molopt.vina.errors import DockingError, LigandPreparationError
 from molopt.vina.objectives import DockingObjective, get_docking_objective, qed_penalty
-from molopt.vina.prepare import prepare_ligand
-from molopt.vina.score import dock
-from molopt.vina.targets import load_target
+from science.vina.errors import DockingError, LigandPreparationError
+from science.vina.prepare import prepare_ligand
+from science.vina.score import dock
+from science.vina.targets import load_target
 
 DOCKSTRING_SEED = 974528263  # dockstring's default seed for embedding and docking
 

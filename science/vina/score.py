@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from vina import Vina
 
-from molopt.vina.errors import DockingError
-from molopt.vina.targets import Target
+from science.vina.errors import DockingError
+from science.vina.targets import Target
 
 log = logging.getLogger(__name__)
 

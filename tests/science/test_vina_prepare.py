@@ -7,8 +7,8 @@ import pytest
 from rdkit import Chem
 
 from molopt.molecules import standardize
-from molopt.vina.errors import LigandPreparationError
-from molopt.vina.prepare import embed, prepare_ligand, protonate, protonated_mol
+from science.vina.errors import LigandPreparationError
+from science.vina.prepare import embed, prepare_ligand, protonate, protonated_mol
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ from openbabel import openbabel as ob
 from rdkit import Chem
 from rdkit.Chem import AllChem
 
-from molopt.vina.errors import LigandPreparationError
+from science.vina.errors import LigandPreparationError
 
 log = logging.getLogger(__name__)
 

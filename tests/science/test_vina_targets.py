@@ -6,8 +6,8 @@ import shutil
 
 import pytest
 
-from molopt.vina.errors import UnknownTargetError
-from molopt.vina.targets import default_folder, load_target, parse_box, target_names
+from science.vina.errors import UnknownTargetError
+from science.vina.targets import default_folder, load_target, parse_box, target_names
 
 
 def test_all_58_dockstring_targets_have_a_receptor_and_a_box():

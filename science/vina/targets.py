@@ -15,7 +15,7 @@ from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 
-from molopt.vina.errors import UnknownTargetError
+from science.vina.errors import UnknownTargetError
 
 TARGET_FILE = re.compile(r"^(?P<name>\w+)_target\.pdbqt$")
 BOX_LINE = re.compile(r"^\s*(?P<key>(center|size)_[xyz])\s*=\s*(?P<value>[-+0-9.eE]+)\s*$")
