@@ -77,6 +77,9 @@ def test_edit_goals_follow_tomg_group_counts():
     assert edit_reward("c1ccccc1", "Oc1ccc(O)cc1", add) < 1.0  # two added, not one
     assert edit_reward("Oc1ccccc1", "Clc1ccccc1", sub) > 1.0
     assert edit_reward("Oc1ccccc1", "Clc1ccc(O)cc1", sub) < 1.0  # hydroxyl kept
+    remove_ring = EditGoal("DelComponent", removed="benzene_ring")  # DelComponent's spelling
+    assert edit_reward("c1ccccc1CCc1ccccc1", "C1CCCCC1CCc1ccccc1", remove_ring) > 1.0
+    assert edit_reward("c1ccccc1CCc1ccccc1", "c1ccccc1CCCc1ccccc1", remove_ring) < 1.0
 
 
 def test_tomg_metrics_on_a_hand_made_example():
