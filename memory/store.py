@@ -8,19 +8,18 @@ happen in one transaction, so a killed process resumes from the store alone.
 from __future__ import annotations
 
 import hashlib
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, func, insert, select
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
 from memory.errors import RunNotFound, StoreError
 from memory.records import CandidateRecord, NewCandidate, RunRecord
-from memory.tables import ArtifactRow, Base, CandidateRow, RunRow
+from memory.schema import upgrade_schema
+from memory.tables import ArtifactRow, CandidateRow, RunRow
 
 HISTORY_CHUNK = 1000
 
@@ -44,19 +43,6 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
-
-
-def _create_tables(engine: Engine, attempts: int = 5) -> None:
-    """Create missing tables; tolerate another process creating them at the same moment."""
-    for attempt in range(attempts):
-        try:
-            Base.metadata.create_all(engine)
-            return
-        except (OperationalError, ProgrammingError, IntegrityError) as error:
-            if "already exists" not in str(error) and "locked" not in str(error):
-                raise StoreError(f"cannot create the store's tables: {error}") from error
-            time.sleep(0.05 * (attempt + 1))
-    Base.metadata.create_all(engine)
 
 
 def _run_record(row: RunRow) -> RunRecord:
@@ -109,7 +95,7 @@ class Store:
             raise StoreError(f"cannot open store '{url}': {error}") from error
         if self.engine.dialect.name == "sqlite":
             _tune_sqlite(self.engine)
-        _create_tables(self.engine)
+        upgrade_schema(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @classmethod
