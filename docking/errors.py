@@ -20,3 +20,7 @@ class CheckpointError(DockingError):
 
 class DockingConfigError(DockingError):
     """A training or inference configuration is invalid."""
+
+
+class RelaxError(DockingError):
+    """A pose cannot be relaxed: no force-field parameters, or PDBFixer/OpenMM failed."""
