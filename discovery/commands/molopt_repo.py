@@ -1,6 +1,6 @@
 """`discover molopt train` and `discover molopt eval`: the RePO instruction-editing policy.
 
-    discover molopt train --config molopt/configs/repo_sft_cpu.yaml
+    discover molopt train --config repo_sft_cpu      # a shipped preset, or a YAML path
     discover molopt eval --checkpoint RUN/last.pt --tasks QED,LogP,MR --limit 500
 
 Training resumes from ``out_dir/last.pt`` unless ``--fresh``; data come from the staged
@@ -30,7 +30,12 @@ def _split(text: str) -> list[str]:
 
 
 def train_command(
-    config: Annotated[Path, typer.Option(help="Training config YAML (molopt/configs/repo_*.yaml)")],
+    config: Annotated[
+        str,
+        typer.Option(
+            help="Training config: a YAML path or a shipped preset name (repo_sft_cpu, ...)"
+        ),
+    ],
     out_dir: Annotated[Path | None, typer.Option(help="Override out_dir")] = None,
     steps: Annotated[int | None, typer.Option(help="Override steps")] = None,
     max_minutes: Annotated[float | None, typer.Option(help="Override max_minutes")] = None,

@@ -10,6 +10,7 @@ One dataclass for all four variants of the paper's table:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
 import yaml
@@ -19,6 +20,7 @@ from molopt.repo.errors import RepoConfigError
 from molopt.repo.model import ModelConfig
 
 METHODS = ("sft", "grpo")
+PRESETS = resources.files("molopt") / "configs"  # shipped as package data, editable or not
 
 
 @dataclass
@@ -64,8 +66,37 @@ class RepoConfig:
         return "GRPO from SFT" if self.init_from else "GRPO"
 
 
-def load_config(path: Path, **overrides) -> RepoConfig:
-    """Read a YAML configuration; `overrides` that are not None replace its keys."""
+def preset_names() -> list[str]:
+    """Names of the configurations shipped with the package (``repo_sft_cpu``, ...)."""
+    return sorted(
+        p.name.removesuffix(".yaml") for p in PRESETS.iterdir() if p.name.endswith(".yaml")
+    )
+
+
+def resolve_config(name: str | Path) -> Path:
+    """`name` itself when it is a file, else the shipped preset of that name.
+
+    Lets ``discover molopt train --config repo_sft_cpu`` work from any folder and from a
+    non-editable install, where ``molopt/configs/`` is not beside the working directory.
+    """
+    path = Path(name).expanduser()
+    if path.is_file():
+        return path
+    preset = PRESETS / f"{path.name.removesuffix('.yaml')}.yaml"
+    if preset.is_file():
+        return Path(str(preset))
+    raise RepoConfigError(
+        f"config '{name}': no such file and no shipped preset of that name; "
+        f"give a YAML path or one of {preset_names()}"
+    )
+
+
+def load_config(path: str | Path, **overrides) -> RepoConfig:
+    """Read a YAML configuration (a path or a preset name, see `resolve_config`).
+
+    `overrides` that are not None replace its keys.
+    """
+    path = resolve_config(path)
     try:
         raw = yaml.safe_load(Path(path).read_text()) or {}
     except (OSError, yaml.YAMLError) as error:

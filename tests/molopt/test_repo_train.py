@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from discovery.cli import app
-from molopt.repo.config import load_config
+from molopt.repo.config import load_config, preset_names
 from molopt.repo.errors import RepoConfigError
 from molopt.repo.model import read_checkpoint
 from molopt.repo.train import train
@@ -63,6 +64,27 @@ def test_config_rejects_unknown_keys_and_methods(tmp_path):
         load_config(bad)
     with pytest.raises(RepoConfigError, match="method"):
         load_config(TINY, method="ppo")
+
+
+def test_presets_load_by_name_from_any_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # not the repository: the presets come from the package
+    names = preset_names()
+    assert {"repo_tiny", "repo_sft_cpu", "repo_cpu", "repo_grpo_gpu"} <= set(names)
+    for name in names:
+        assert load_config(name).out_dir is not None
+    assert load_config("repo_cpu.yaml").variant == "RePO"
+    assert load_config("repo_grpo_from_sft_cpu").variant == "GRPO from SFT"
+    with pytest.raises(RepoConfigError, match="repo_sft_cpu"):  # the error lists the presets
+        load_config("repo_nope")
+
+
+def test_presets_are_package_data():
+    """A non-editable install ships exactly the files package-data names."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    globs = pyproject["tool"]["setuptools"]["package-data"]["molopt"]
+    for preset in (ROOT / "molopt" / "configs").glob("*.yaml"):
+        relative = preset.relative_to(ROOT / "molopt")
+        assert any(relative.match(pattern) for pattern in globs), relative
 
 
 def test_cli_train_writes_a_checkpoint(tmp_path, monkeypatch):
