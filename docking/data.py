@@ -11,8 +11,12 @@ feature version) in a cache folder outside git.
   example sets, Schrödinger FEP poses): protein + ligand rows of each source's index CSV;
   rows whose ligand does not sanitize are skipped, and any row naming a time-split test id
   (`splits/diffdock/timesplit_test`) is refused.
+- Generated poses (`docking.pose_folder`, e.g. Vina poses from `docking.vina_poses`): the
+  receptor is input and target, the docked pose is the ligand's true pose. A folder holding
+  a test ligand (same InChIKey connectivity block) is refused.
 - FABFlex time-split test set (303 complexes): AlphaFold2 apo protein as input, aligned
-  holo protein as the pocket target, crystal ligand. Evaluation only.
+  holo protein as the pocket target, crystal ligand. Evaluation only. Its ligands and
+  those of the subset's test ids are the test ligands (`held_out_ligand_keys`).
 """
 
 from __future__ import annotations
@@ -26,11 +30,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+from rdkit import Chem
 from tqdm import tqdm
 
+from docking import pose_folder
 from docking.errors import DockingConfigError, StructureError
 from docking.featurize import ComplexData, featurize_complex
-from docking.structures import Protein, embed_conformer, parse_ligand_block, parse_protein
+from docking.structures import (
+    Protein,
+    embed_conformer,
+    load_ligand_file,
+    load_protein,
+    parse_ligand_block,
+    parse_protein,
+)
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +157,33 @@ def time_split_test_ids(data_folder: Path) -> frozenset[str]:
     return frozenset(line.strip().lower() for line in lines if line.strip())
 
 
+def ligand_key(mol: Chem.Mol) -> str:
+    """The first block of the InChIKey (connectivity, protonation-independent): the
+    identity under which a ligand counts as a test ligand, as in DiffDock's
+    ``timesplit_no_lig_overlap`` rule."""
+    return Chem.MolToInchiKey(mol).split("-")[0]
+
+
+def held_out_ligand_keys(data_folder: Path) -> frozenset[str]:
+    """`ligand_key` of every time-split test ligand: the FABFlex test set's 303 and the
+    PDBbind subset's `test` ids (from the SMILES in their index CSVs)."""
+    with open(data_folder / TIMESPLIT_INDEX, newline="") as handle:
+        smiles = [row["ligand_smiles"] for row in csv.DictReader(handle)]
+    with open(data_folder / SUBSET_INDEX, newline="") as handle:
+        rows = csv.DictReader(handle)
+        smiles += [r["ligand_smiles"] for r in rows if r["diffdock_timesplit"].strip() == "test"]
+    keys = set()
+    for text in smiles:
+        mol = Chem.MolFromSmiles(text)
+        if mol is None:
+            raise DockingConfigError(
+                f"{data_folder}: a test ligand's SMILES {text[:60]!r} does not parse, so it "
+                "could not be excluded from training; fix the index CSV"
+            )
+        keys.add(ligand_key(mol))
+    return frozenset(keys)
+
+
 def _extra_ligand(row: dict[str, str], texts: dict[str, str]):
     """The row's ligand: its SDF record (``ligand_record_index``), or MOL2 fallback (GIGN)."""
     path = row.get("ligand_path") or row["ligand_sdf_path"]
@@ -206,4 +246,44 @@ def load_extra(
         complexes.append(
             featurize_complex(proteins[path], ligand, start, holo_ca=proteins[path].ca, name=name)
         )
+    return _store(cache, complexes)
+
+
+def _pose_rows(folder: Path, data_folder: Path) -> list[dict[str, str]]:
+    """The folder's docked rows; any test ligand among them makes loading fail."""
+    rows = [r for r in pose_folder.read_index(folder) if r["status"] == "ok"]
+    if not rows:
+        raise DockingConfigError(
+            f"{folder}: no docked pose in {pose_folder.INDEX_NAME}; "
+            "make one with `discover dock make-poses --out DIR`"
+        )
+    forbidden = held_out_ligand_keys(data_folder)
+    leaked = [r["smiles"] for r in rows if r["inchikey"].split("-")[0] in forbidden]
+    if leaked:
+        raise DockingConfigError(
+            f"{folder}: {len(leaked)} poses are of time-split test ligands, remove their rows "
+            f"and files: {leaked[:5]}"
+        )
+    return rows
+
+
+def load_pose_folder(
+    folder: Path, data_folder: Path, cache_dir: Path, seed: int = 0, limit: int | None = None
+) -> list[ComplexData]:
+    """Featurized complexes of a generated pose folder (the first `limit` docked rows)."""
+    folder = Path(folder).expanduser()
+    rows = _pose_rows(folder, data_folder)[:limit]
+    names = [f"{folder.name}/{r['target']}/{r['inchikey']}" for r in rows]
+    cache = _cache_file(cache_dir, Path(f"poses-{folder.name}"), [str(folder), *names], seed)
+    if (found := _cached(cache)) is not None:
+        return found
+    proteins: dict[str, Protein] = {}
+    complexes = []
+    for row, name in zip(tqdm(rows, desc=f"featurize {folder.name}"), names, strict=True):
+        if row["receptor"] not in proteins:
+            proteins[row["receptor"]] = load_protein(folder / row["receptor"])
+        protein = proteins[row["receptor"]]
+        ligand = load_ligand_file(folder / row["ligand"])
+        start = embed_conformer(ligand, seed=seed, name=name)
+        complexes.append(featurize_complex(protein, ligand, start, holo_ca=protein.ca, name=name))
     return _store(cache, complexes)

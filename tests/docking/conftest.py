@@ -10,6 +10,7 @@ from docking.featurize import ComplexData, featurize_complex
 from docking.structures import Protein, embed_conformer, load_ligand_file, load_protein
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "docking"
+HELD_OUT_SMILES = "CC(=O)Oc1ccccc1C(=O)O"  # aspirin: the mini data folder's FABFlex test ligand
 
 
 @pytest.fixture
@@ -46,7 +47,8 @@ def complex_5i7x() -> ComplexData:
 def mini_data_folder(tmp_path) -> Path:
     """A shared-data folder in miniature: the PDBbind-subset archive and index CSV holding
     6ce6 (train), 5i7x (val; its SDF needs the MOL2 fallback) and a test id; the time-split
-    test list; and a `small_example_sets` extra source (one good row, one unsanitizable)."""
+    test list; the FABFlex test index (its ligand: `HELD_OUT_SMILES`); and a
+    `small_example_sets` extra source (one good row, one unsanitizable)."""
     import tarfile
 
     folder = tmp_path / "data"
@@ -58,7 +60,10 @@ def mini_data_folder(tmp_path) -> Path:
                 tar.add(DATA / name, arcname=f"pdbbind_subset213/{pdb_id}/{name}")
     (folder / "docking/pdbbind_equibind_subset213_index.csv").write_text(
         "pdb_id,diffdock_timesplit,sdf_sanitizes,mol2_sanitizes,ligand_smiles\n"
-        "6ce6,train,1,1,x\n5i7x,val,0,1,x\n6qqq,test,1,1,x\n"
+        "6ce6,train,1,1,x\n5i7x,val,0,1,x\n6qqq,test,1,1,CCN(CC)CC\n"
+    )
+    (folder / "docking/fabflex_timesplit_test_index.csv").write_text(
+        f"pdb_id,ligand_smiles\n6d08,{HELD_OUT_SMILES}\n"
     )
     (folder / "splits/diffdock").mkdir(parents=True)
     (folder / "splits/diffdock/timesplit_test").write_text("6qqq\n6d08\n")

@@ -1,10 +1,23 @@
-"""Reading complexes from the archives: splits, MOL2 fallback, test ids refused, cache."""
+"""Reading complexes from the archives and pose folders: splits, MOL2 fallback, test ids and
+test ligands refused, cache."""
 
 from __future__ import annotations
 
-import pytest
+import shutil
+from pathlib import Path
 
-from docking.data import SUBSET_INDEX, load_extra, load_subset, read_subset_ids
+import pytest
+from rdkit import Chem
+
+from docking.data import (
+    SUBSET_INDEX,
+    held_out_ligand_keys,
+    ligand_key,
+    load_extra,
+    load_pose_folder,
+    load_subset,
+    read_subset_ids,
+)
 from docking.errors import DockingConfigError
 
 
@@ -46,3 +59,46 @@ def test_extra_source_naming_a_test_id_is_refused(mini_data_folder, tmp_path):
 def test_unknown_extra_source_lists_the_known_ones(mini_data_folder, tmp_path):
     with pytest.raises(DockingConfigError, match="gign_toy_set"):
         load_extra(mini_data_folder, "nope", tmp_path / "cache")
+
+
+STAGED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+
+
+def test_held_out_ligands_are_the_test_sets_ligands(mini_data_folder):
+    keys = held_out_ligand_keys(mini_data_folder)
+    aspirin, triethylamine = "BSYNRYMUTXBXSQ", "ZMANZCXQSJIPKH"
+    assert keys == {aspirin, triethylamine}  # FABFlex test ligand and the subset's test id
+
+
+@pytest.mark.skipif(not STAGED.is_dir(), reason="staged shared data not present")
+def test_held_out_ligands_of_the_staged_data():
+    keys = held_out_ligand_keys(STAGED)
+    assert len(keys) == 288  # 303 FABFlex + 11 subset test ligands, 288 distinct
+    assert ligand_key(Chem.MolFromSmiles("CC(=O)Oc1ccccc1C(=O)O")) not in keys
+
+
+def test_a_pose_folder_loads_as_training_data(mini_data_folder, data_dir, tmp_path):
+    complexes = load_pose_folder(data_dir / "vina_poses", mini_data_folder, tmp_path / "cache")
+    assert [c.name for c in complexes] == [
+        "vina_poses/ABL1/RZVAJINKPMORJF-UHFFFAOYSA-N",
+        "vina_poses/ABL1/LMYRWZFENFIFIT-UHFFFAOYSA-N",
+    ]  # the failed row of the index is not a complex
+    paracetamol = complexes[0]
+    assert paracetamol["ligand"].num_nodes == 11 and paracetamol["residue"].num_nodes == 76
+    assert paracetamol["residue"].y.sum() > 0  # pocket residues labelled around the pose
+    start, pose = paracetamol["ligand"].pos, paracetamol["ligand"].pos_true
+    assert (start - pose).norm(dim=-1).mean() > 1.0  # training starts from ETKDG, not the pose
+
+
+def test_a_pose_folder_holding_a_test_ligand_is_refused(mini_data_folder, data_dir, tmp_path):
+    folder = tmp_path / "poses"
+    shutil.copytree(data_dir / "vina_poses", folder)
+    index = (folder / "index.csv").read_text()
+    (folder / "index.csv").write_text(index.replace("RZVAJINKPMORJF", "BSYNRYMUTXBXSQ"))
+    with pytest.raises(DockingConfigError, match="1 poses are of time-split test ligands"):
+        load_pose_folder(folder, mini_data_folder, tmp_path / "cache")
+
+
+def test_a_pose_folder_without_poses_is_refused(mini_data_folder, tmp_path):
+    with pytest.raises(DockingConfigError, match="make-poses"):
+        load_pose_folder(tmp_path, mini_data_folder, tmp_path / "cache")
