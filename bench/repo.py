@@ -9,6 +9,8 @@ baselines measured in the same run on the same prompts: "copy" (answer the sourc
 
     .venv/bin/python -m bench.repo --preset cpu --limit 500 --hgraph-limit 100 --samples 5
     .venv/bin/python -m bench.repo --preset gpu            # all 5,000 prompts, 800 molecules, 20 samples
+    .venv/bin/python -m bench.repo --eval-only --tasks QED,LogP,MR,AddComponent,DelComponent,SubComponent \
+        --hgraph "" --out bench/results/repo_cpu_full.json   # score the checkpoints under --work again
 """
 
 from __future__ import annotations
@@ -30,11 +32,11 @@ from molopt.mutate import mutate
 from molopt.repo.config import load_config
 from molopt.repo.data import load_hgraph_test, load_tomg_test
 from molopt.repo.edits import OPT_TASKS, parse_molecule
+from molopt.repo.errors import RepoCheckpointError
 from molopt.repo.evaluate import evaluate_checkpoint, hgraph_scores, tomg_metrics
 from molopt.repo.train import train
 
 ROOT = Path(__file__).resolve().parent.parent
-CONFIGS = ROOT / "molopt" / "configs"
 VARIANTS = {
     "SFT": "repo_sft",
     "GRPO": "repo_grpo",
@@ -52,7 +54,7 @@ def train_all(preset: str, work: Path) -> dict[str, dict]:
         overrides = {"out_dir": str(work / stem), "data_dir": str(data_folder() / "molopt")}
         if variant == "GRPO from SFT":
             overrides["init_from"] = str(work / VARIANTS["SFT"] / "last.pt")
-        config = load_config(CONFIGS / f"{stem}_{preset}.yaml", **overrides)
+        config = load_config(f"{stem}_{preset}", **overrides)
         start = time.perf_counter()
         report = train(config, resume=False)
         runs[variant] = {
@@ -64,6 +66,17 @@ def train_all(preset: str, work: Path) -> dict[str, dict]:
         print(
             f"{variant}: {report['step']} steps in {runs[variant]['train_seconds']} s", flush=True
         )
+    return runs
+
+
+def trained_runs(work: Path) -> dict[str, dict]:
+    """The checkpoints a previous `train_all` left under `work`, to be scored again."""
+    runs = {}
+    for variant, stem in VARIANTS.items():
+        checkpoint = work / stem / "last.pt"
+        if not checkpoint.is_file():
+            raise RepoCheckpointError(f"{checkpoint}: missing; run bench.repo without --eval-only")
+        runs[variant] = {"checkpoint": str(checkpoint)}
     return runs
 
 
@@ -94,11 +107,11 @@ def baselines(data: Path, plan: dict) -> dict[str, dict]:
     return out
 
 
-def print_table(results: dict) -> None:
-    """SR / Sim / SR×Sim per MolOpt task and the hgraph2graph figures, one row per system."""
+def print_table(results: dict, tasks: list[str]) -> None:
+    """SR / Sim / SR×Sim per TOMG-Bench task and the hgraph2graph figures, one row per system."""
     print(
         f"{'system':16} "
-        + " ".join(f"{t + ' SR/Sim/SRxSim':>24}" for t in OPT_TASKS)
+        + " ".join(f"{t + ' SR/Sim/SRxSim':>24}" for t in tasks)
         + "  logp04  logp06  qedSR"
     )
     for name, row in results.items():
@@ -106,8 +119,7 @@ def print_table(results: dict) -> None:
             f"{row[t]['success_rate']:.3f}/{row[t]['similarity']:.3f}/{row[t]['sr_x_sim']:.3f}".rjust(
                 24
             )
-            for t in OPT_TASKS
-            if t in row
+            for t in tasks
         ]
         hg = [row.get(f"hgraph_{b}", {}) for b in HGRAPH]
         tail = f"{hg[0].get('improvement_mean', float('nan')):7.2f} {hg[1].get('improvement_mean', float('nan')):7.2f} {hg[2].get('success_rate', float('nan')):6.3f}"
@@ -122,7 +134,10 @@ def main() -> None:
     parser.add_argument(
         "--work", type=Path, default=Path("~/.cache/discovery/repo/bench").expanduser()
     )
-    parser.add_argument("--limit", type=int, default=None, help="first N prompts per MolOpt task")
+    parser.add_argument("--eval-only", action="store_true", help="score the checkpoints in --work")
+    parser.add_argument("--tasks", default=",".join(OPT_TASKS), help="TOMG-Bench subtasks")
+    parser.add_argument("--hgraph", default=",".join(HGRAPH), help='hgraph2graph sets ("": none)')
+    parser.add_argument("--limit", type=int, default=None, help="first N prompts per TOMG task")
     parser.add_argument("--hgraph-limit", type=int, default=None, help="first N molecules per set")
     parser.add_argument("--samples", type=int, default=20, help="answers per hgraph2graph molecule")
     parser.add_argument("--batch-size", type=int, default=250)
@@ -133,9 +148,9 @@ def main() -> None:
     data = data_folder() / "molopt"
     device = "cuda" if torch.cuda.is_available() else "cpu"
     plan = {
-        "tasks": list(OPT_TASKS),
+        "tasks": [t for t in args.tasks.split(",") if t],
         "limit": args.limit,
-        "hgraph": list(HGRAPH),
+        "hgraph": [h for h in args.hgraph.split(",") if h],
         "hgraph_limit": args.hgraph_limit,
         "samples": args.samples,
         "batch_size": args.batch_size,
@@ -145,7 +160,7 @@ def main() -> None:
         "device": device,
     }
     started = time.perf_counter()
-    runs = train_all(args.preset, args.work)
+    runs = trained_runs(args.work) if args.eval_only else train_all(args.preset, args.work)
     results: dict[str, dict] = {}
     for variant, run in runs.items():
         t0 = time.perf_counter()
@@ -153,7 +168,7 @@ def main() -> None:
         run["eval_seconds"] = round(time.perf_counter() - t0, 1)
         print(f"evaluated {variant} in {run['eval_seconds']} s", flush=True)
     results.update(baselines(data, plan))
-    print_table(results)
+    print_table(results, plan["tasks"])
     record = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {torch.get_num_threads()} torch threads, device {device}",
