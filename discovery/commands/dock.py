@@ -3,6 +3,7 @@
     discover dock --protein P.pdb --ligand L.sdf|L.mol2|"SMILES" --out DIR
     discover dock --csv batch.csv --out DIR          # columns complex_name, protein_path, ligand
     discover dock train --config docking/configs/small_cpu.yaml
+    discover dock make-poses --targets ABL1,F2 --molecules 1000 --workers 16   # Vina poses
 
 Docking errors become one line on stderr and exit status 1. A failing complex in a batch
 does not stop the others: it is a row of ``results.csv`` with its reason, and the command
@@ -19,7 +20,7 @@ from typing import Annotated
 
 import typer
 
-from discovery.home import data_folder
+from discovery.home import data_folder, home_folder
 
 # torch, RDKit and PyG take seconds to import: `docking` is imported inside the commands
 # so that every other `discover` command starts fast.
@@ -127,3 +128,47 @@ def train_command(
     last = summary["history"][-1] if summary["history"] else {}
     print(json.dumps({"best_validation_rmsd": summary["best_validation_rmsd"], "last": last}))
     print(f"checkpoints in {settings.out_dir}")
+
+
+@app.command("make-poses")
+def make_poses_command(
+    out: Annotated[
+        Path | None, typer.Option(help="Pose folder [DISCOVERY_HOME/docking/vina_poses]")
+    ] = None,
+    targets: Annotated[
+        list[str], typer.Option(help="DOCKSTRING targets, comma-separated, or 'all' (58)")
+    ] = ["ABL1"],  # noqa: B006 (Typer reads list defaults, never mutates them)
+    molecules: Annotated[int, typer.Option(help="Molecules drawn from the source")] = 100,
+    smiles: Annotated[
+        Path | None, typer.Option(help="SMILES file (one per line) [MOSES training set]")
+    ] = None,
+    exhaustiveness: Annotated[int, typer.Option(help="Vina's exhaustiveness")] = 8,
+    workers: Annotated[int, typer.Option(help="Worker processes (one Vina core each)")] = 1,
+    seed: Annotated[int, typer.Option(help="Seed of the draw, the embedding and Vina")] = 0,
+) -> None:
+    """Dock drug-like molecules into DOCKSTRING targets with Vina: pretraining poses for
+    `discover dock train` (config key `pose_folders`). Resumes: pairs done are skipped."""
+    from docking.data import held_out_ligand_keys
+    from docking.errors import DockingError
+    from docking.pose_molecules import check, default_source, draw, read_smiles
+    from docking.vina_poses import PoseSettings, make_poses
+    from science.vina.errors import VinaError
+    from science.vina.targets import target_names
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    out = out or home_folder() / "docking" / "vina_poses"
+    names = [n.strip() for t in targets for n in t.split(",") if n.strip()]
+    names = target_names() if names == ["all"] else names
+    try:
+        source = smiles or default_source()
+        held_out = held_out_ligand_keys(data_folder())
+        candidates = [check(s, held_out) for s in draw(read_smiles(source), molecules, seed)]
+        settings = PoseSettings(exhaustiveness=exhaustiveness, seed=seed)
+        summary = make_poses(out, names, candidates, settings, workers=workers)
+    except (DockingError, VinaError, OSError) as error:
+        _fail(error)
+    print(
+        f"{summary.docked} docked, {summary.failed} failed, {summary.excluded} excluded "
+        f"(test ligands), {summary.skipped} done before; {summary.seconds:.0f} s; "
+        f"{len(candidates)} molecules from {source}; folder {out}"
+    )
