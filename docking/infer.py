@@ -1,135 +1,101 @@
-"""Dock ligands into proteins with a trained model; write poses, pockets and a table.
+"""Dock ligands into proteins with a trained model, many complexes per model call.
 
 Per complex, in ``OUT/<complex_name>/``: ``rank1.sdf`` ... ``rank<N>.sdf`` (the ligand
 with hydrogens and its bond orders, SD tag ``confidence_rmsd_angstrom``; N samples from
 N start conformers, best predicted RMSD first) and ``pocket_holo.pdb`` (the pocket of
-rank 1, each residue moved rigidly with its predicted Cα). ``OUT/results.csv``
-has one row per input row, in order: confidence, pocket centre, timings, and for every
-failure the reason. A failing complex never stops the batch nor disappears from it.
+rank 1, each residue moved rigidly with its predicted Cα). ``OUT/results.csv`` has one
+row per input row, in order (columns: `docking.table.DockingResult`), and for every
+failure the reason. A failing complex never stops the run nor disappears from it.
+
+Each complex goes through four stages: prepare (read, ETKDG start conformers, featurize)
+-> model -> write the rank files and pocket -> `post_process` (per-complex steps that read
+the written files). The model stage is batched: `batch_size` prepared complexes, each
+with its `samples` graphs, are concatenated into one padding-free PyG `Batch` and docked
+by one model call; the network never mixes the graphs of a batch, so the results equal
+those of batch size 1 (to float rounding). A complex that fails to prepare fails alone;
+when the model call of a batch fails, its complexes are docked one by one so that only
+the faulty one fails. Proteins are parsed once per run (`ProteinCache`).
 """
 
 from __future__ import annotations
 
-import csv
 import logging
 import time
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
-from Bio.PDB import PDBIO, PDBParser, Select
-from Bio.PDB.Residue import Residue
 from rdkit import Chem
 from torch_geometric.data import Batch
+from tqdm import tqdm
 
 from docking.checks import posebusters_flags
-from docking.errors import DockingError, StructureError
+from docking.errors import DockingConfigError, DockingError
 from docking.featurize import ComplexData, featurize_complex
-from docking.model import DockingOutput, FlexibleDocker
+from docking.model import FlexibleDocker
+from docking.pocket import format_residues, residue_centroid, write_pocket
 from docking.pose import POSE_MODES, check_and_reflect, fit_conformer, pose_molecule
-from docking.structures import (
-    LIGAND_SUFFIXES,
-    Protein,
-    embed_conformer,
-    load_ligand,
-    load_protein,
-)
+from docking.protein_cache import ParsedProtein, ProteinCache
+from docking.structures import embed_conformer, load_ligand
+from docking.table import DockingRequest, DockingResult, write_results
 
 log = logging.getLogger(__name__)
 
-BATCH_COLUMNS = ("complex_name", "protein_path", "ligand")
+# Complexes per model call on CPU. Batching saves per-call overhead, not arithmetic, and
+# the network's all-pairs docking graph grows with the batch; 8 keeps memory small and
+# the progress bar moving (bench/docking_throughput.py measures the choice).
+DEFAULT_BATCH_SIZE = 8
+ROW_ERRORS = (DockingError, OSError, ValueError, RuntimeError)
+MODEL_ERRORS = (RuntimeError, ValueError, IndexError)  # CUDA out-of-memory is a RuntimeError
 
 
 @dataclass(frozen=True)
-class DockingRequest:
-    """One complex to dock: a protein file and a ligand (file path or SMILES)."""
+class DockingOptions:
+    """How to dock: device, pose mode (`POSE_MODES`), conformer seed, number of samples
+    (start conformers docked together and ranked by predicted RMSD), PoseBusters flags,
+    and complexes per model call (`batch_size`)."""
 
-    complex_name: str
-    protein_path: Path
-    ligand: str
-    pocket_center: tuple[float, float, float] | None = None
+    device: str = "cpu"
+    pose: str = "fit"
+    seed: int = 0
+    samples: int = 1
+    posebusters: bool = False
+    batch_size: int = DEFAULT_BATCH_SIZE
+
+    def __post_init__(self) -> None:
+        if self.pose not in POSE_MODES:
+            raise DockingConfigError(f"pose mode {self.pose!r} unknown; use one of {POSE_MODES}")
+        if self.samples < 1 or self.batch_size < 1:
+            raise DockingConfigError(
+                f"samples ({self.samples}) and batch size ({self.batch_size}) must be >= 1"
+            )
 
 
 @dataclass
-class DockingResult:
-    """One row of ``results.csv``; `error` says why a failed row failed."""
+class Prepared:
+    """A complex ready for the model: its row, parsed protein, start conformers (one per
+    sample), their graphs, and the pocket centre given for it (None: predict it)."""
 
-    complex_name: str
-    status: str = "failed"
-    error: str = ""
-    confidence_rmsd_angstrom: float | None = None
-    pocket_center: str = ""
-    chirality_reflected: bool = False
-    seconds_prepare: float | None = None
-    seconds_model: float | None = None
-    seconds_total: float | None = None
-    rank1_sdf: str = ""
-    pocket_pdb: str = ""
-    posebusters_passed: str = ""
-    posebusters_failed: str = ""
+    request: DockingRequest
+    result: DockingResult
+    protein: ParsedProtein
+    starts: list[Chem.Mol]
+    graphs: list[ComplexData]
+    centre: np.ndarray | None
 
 
-def read_batch_csv(path: Path) -> list[DockingRequest]:
-    """Requests from a CSV with columns complex_name, protein_path, ligand and, optionally,
-    pocket_center ("x y z" in Å; empty: predict the pocket).
+@dataclass(frozen=True)
+class Sample:
+    """One docked sample: ligand heavy atoms (L, 3), pocket mask over the protein (R,),
+    pocket Cα (P, 3), predicted RMSD, and the pocket centre used (3,)."""
 
-    Relative protein and ligand paths are taken relative to the CSV's folder.
-    """
-    with open(path, newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = set(BATCH_COLUMNS) - set(reader.fieldnames or ())
-        if missing:
-            raise StructureError(f"{path}: missing columns {sorted(missing)}; need {BATCH_COLUMNS}")
-        rows = list(reader)
-    requests = []
-    for row in rows:
-        ligand = row["ligand"].strip()
-        if Path(ligand).suffix.lower() in LIGAND_SUFFIXES and not Path(ligand).is_absolute():
-            ligand = str(path.parent / ligand)
-        protein = path.parent / row["protein_path"].strip()
-        centre = _centre(row.get("pocket_center") or "", path)
-        requests.append(DockingRequest(row["complex_name"].strip(), protein, ligand, centre))
-    return requests
-
-
-def _centre(text: str, path: Path) -> tuple[float, float, float] | None:
-    """An optional ``pocket_center`` cell, "x y z" in Å."""
-    if not text.strip():
-        return None
-    try:
-        x, y, z = (float(v) for v in text.split())
-    except ValueError as error:
-        raise StructureError(f"{path}: pocket_center {text!r} is not 'x y z'") from error
-    return x, y, z
-
-
-class _Residues(Select):
-    """Biopython selector of the residues whose (chain, number, icode) is in `keep`."""
-
-    def __init__(self, keep: set[tuple[str, int, str]]) -> None:
-        self.keep = keep
-
-    def accept_residue(self, residue: Residue) -> bool:
-        """Keep the residue if it is in the pocket."""
-        return (residue.get_parent().id, int(residue.id[1]), residue.id[2].strip()) in self.keep
-
-
-def write_pocket(
-    protein_path: Path, protein: Protein, mask: np.ndarray, ca: np.ndarray, out: Path
-) -> None:
-    """Write the pocket residues, each shifted by its predicted Cα displacement."""
-    structure = PDBParser(QUIET=True).get_structure("protein", str(protein_path))
-    ids = [protein.residue_ids[i] for i in np.flatnonzero(mask)]
-    shift = dict(zip(ids, ca - protein.ca[mask], strict=True))
-    for residue in structure[0].get_residues():
-        key = (residue.get_parent().id, int(residue.id[1]), residue.id[2].strip())
-        if key in shift and residue.id[0] == " ":
-            for atom in residue.get_atoms():
-                atom.set_coord(atom.coord + shift[key])
-    writer = PDBIO()
-    writer.set_structure(structure[0])
-    writer.save(str(out), _Residues(set(ids)))
+    ligand: np.ndarray
+    mask: np.ndarray
+    pocket_ca: np.ndarray
+    confidence: float
+    centre: np.ndarray
 
 
 def _check_name(name: str) -> None:
@@ -137,122 +103,215 @@ def _check_name(name: str) -> None:
         raise DockingError(f"complex_name {name!r} must be a non-empty name without / or \\")
 
 
-@dataclass(frozen=True)
-class DockingOptions:
-    """How to dock: device, pose mode (`POSE_MODES`), conformer seed, number of samples
-    (start conformers docked together and ranked by predicted RMSD), PoseBusters flags."""
-
-    device: str = "cpu"
-    pose: str = "fit"
-    seed: int = 0
-    samples: int = 1
-    posebusters: bool = False
+def _given_centre(request: DockingRequest, parsed: ParsedProtein) -> np.ndarray | None:
+    """The pocket centre the request gives: `pocket_center`, or its residues' Cα centroid."""
+    if request.pocket_center is not None and request.pocket_residues:
+        raise DockingError("give either a pocket centre or pocket residues, not both")
+    if request.pocket_residues:
+        return residue_centroid(parsed.protein, request.pocket_residues)
+    if request.pocket_center is not None:
+        return np.asarray(request.pocket_center, dtype=np.float64)
+    return None
 
 
 def prepare(
-    request: DockingRequest, seeds: range
-) -> tuple[Protein, list[Chem.Mol], list[ComplexData]]:
-    """Read the inputs; return the protein, one fresh ETKDG start conformer of the ligand
-    per seed, and the featurized complex for each."""
+    request: DockingRequest, result: DockingResult, seeds: range, proteins: ProteinCache
+) -> Prepared:
+    """Read the inputs (the protein through `proteins`); one fresh ETKDG start conformer
+    of the ligand per seed, and the featurized complex for each."""
+    began = time.perf_counter()
     _check_name(request.complex_name)
-    protein = load_protein(request.protein_path)
+    parsed = proteins.get(request.protein_path)
+    centre = _given_centre(request, parsed)
     ligand = load_ligand(request.ligand, seed=seeds[0])
     starts = [embed_conformer(ligand, seed=seed, name=request.ligand) for seed in seeds]
-    complexes = [featurize_complex(protein, s, s, name=request.complex_name) for s in starts]
-    return protein, starts, complexes
-
-
-def _sample(output: DockingOutput, batch, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Ligand pose (L, 3), pocket mask over the protein (R,) and pocket Cα (P, 3) of one
-    sample of a batched output."""
-    ligand = output.ligand_pos[batch["ligand"].batch == index]
-    mask = output.pocket_mask[batch["residue"].batch == index]
-    pocket = output.pocket_pos[output.pocket_batch == index]
-    as_numpy = lambda t: t.cpu().double().numpy()  # noqa: E731
-    return as_numpy(ligand), mask.cpu().numpy(), as_numpy(pocket)
+    graphs = [featurize_complex(parsed.protein, s, s, name=request.complex_name) for s in starts]
+    result.seconds_prepare = time.perf_counter() - began
+    return Prepared(request, result, parsed, starts, graphs, centre)
 
 
 @torch.no_grad()
+def run_model(model: FlexibleDocker, group: list[Prepared], device: str) -> list[list[Sample]]:
+    """Dock every sample of every complex of `group` in one model call (one padding-free
+    `Batch`); per complex, its samples in seed order."""
+    graphs = [g for p in group for g in p.graphs]
+    batch = Batch.from_data_list(graphs).to(device)
+    given = [np.full(3, np.nan) if p.centre is None else p.centre for p in group]
+    centres = torch.tensor(
+        np.repeat(np.stack(given), [len(p.graphs) for p in group], axis=0),
+        dtype=batch["residue"].pos.dtype,
+        device=device,
+    )  # (B, 3), NaN rows: predict that pocket
+    output = model(batch, pocket_center=centres)
+    count = len(graphs)
+    split = lambda values, index: torch.split(  # noqa: E731
+        values.cpu(), torch.bincount(index, minlength=count).tolist()
+    )
+    ligand = split(output.ligand_pos.double(), batch["ligand"].batch)
+    mask = split(output.pocket_mask, batch["residue"].batch)
+    pocket = split(output.pocket_pos.double(), output.pocket_batch)
+    used = torch.where(centres.isnan(), output.pocket_center, centres).cpu().double()
+    confidence = output.confidence.cpu().tolist()
+    samples = iter(
+        Sample(
+            ligand[i].numpy(), mask[i].numpy(), pocket[i].numpy(), confidence[i], used[i].numpy()
+        )
+        for i in range(count)
+    )
+    return [[next(samples) for _ in p.graphs] for p in group]
+
+
+def write_ranks(prepared: Prepared, samples: list[Sample], folder: Path, pose: str) -> None:
+    """Write ``rank<k>.sdf`` (best predicted RMSD first) and rank 1's ``pocket_holo.pdb``
+    into `folder`, and fill the row's confidence, pocket and file columns."""
+    result = prepared.result
+    order = sorted(range(len(samples)), key=lambda i: samples[i].confidence)
+    for rank, index in enumerate(order, start=1):
+        sample, start = samples[index], prepared.starts[index]
+        ligand, reflected = check_and_reflect(sample.ligand, start)
+        if pose == "fit":
+            ligand = fit_conformer(ligand, start)
+        _write_pose(pose_molecule(ligand, start), folder / f"rank{rank}.sdf", result, sample)
+        if rank == 1:
+            parsed = prepared.protein
+            pocket = folder / "pocket_holo.pdb"
+            ids = write_pocket(parsed.model, parsed.protein, sample.mask, sample.pocket_ca, pocket)
+            result.confidence_rmsd_angstrom, result.chirality_reflected = (
+                sample.confidence,
+                reflected,
+            )
+            result.pocket_center = " ".join(f"{v:.3f}" for v in sample.centre)
+            result.pocket_residues = format_residues(ids)
+            result.rank1_sdf, result.pocket_pdb = str(folder / "rank1.sdf"), str(pocket)
+
+
+def _write_pose(mol: Chem.Mol, path: Path, result: DockingResult, sample: Sample) -> None:
+    mol.SetProp("_Name", result.complex_name)
+    mol.SetProp("confidence_rmsd_angstrom", f"{sample.confidence:.6f}")
+    with Chem.SDWriter(str(path)) as writer:
+        writer.write(mol)
+
+
+def post_process(prepared: Prepared, folder: Path, options: DockingOptions) -> None:
+    """Per-complex steps after the rank files are written, reading them from `folder`.
+
+    Today: with `options.posebusters`, rank 1's PoseBusters ``dock`` checks (in the input
+    protein), reported as ``passed/total`` and the failed check names. A step that changes
+    the poses (a relaxation) belongs here, before the checks.
+    """
+    if options.posebusters:
+        flags = posebusters_flags(folder / "rank1.sdf", prepared.request.protein_path)
+        prepared.result.posebusters_passed = f"{flags.passed}/{flags.total}"
+        prepared.result.posebusters_failed = ";".join(flags.failed)
+
+
+def _fail(result: DockingResult, error: Exception) -> None:
+    result.error = f"{type(error).__name__}: {error}"
+    log.warning("%s failed: %s", result.complex_name, result.error)
+
+
+def finish(
+    prepared: Prepared, samples: list[Sample], out_dir: Path, options: DockingOptions
+) -> None:
+    """Write one docked complex's files, post-process it, and mark its row ok or failed."""
+    began = time.perf_counter()
+    folder = out_dir / prepared.request.complex_name
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_ranks(prepared, samples, folder, options.pose)
+        post_process(prepared, folder, options)
+        prepared.result.status = "ok"
+    except ROW_ERRORS as error:
+        _fail(prepared.result, error)
+    prepared.result.seconds_write = time.perf_counter() - began
+
+
+def dock_batch(
+    model: FlexibleDocker, group: list[Prepared], out_dir: Path, options: DockingOptions
+) -> None:
+    """Dock `group` in one model call and finish each complex; if the call fails, dock the
+    complexes one by one so that only the faulty one fails."""
+    began = time.perf_counter()
+    try:
+        docked = run_model(model, group, options.device)
+    except MODEL_ERRORS as error:
+        if len(group) == 1:
+            _fail(group[0].result, error)
+            return
+        log.warning("model call on %d complexes failed (%s); one by one", len(group), error)
+        for prepared in group:
+            dock_batch(model, [prepared], out_dir, options)
+        return
+    share = (time.perf_counter() - began) / len(group)
+    for prepared, samples in zip(group, docked, strict=True):
+        prepared.result.seconds_model = share
+        finish(prepared, samples, out_dir, options)
+
+
+def _prepared(
+    requests: list[DockingRequest],
+    results: list[DockingResult],
+    options: DockingOptions,
+    progress: tqdm,
+) -> Iterator[Prepared]:
+    """Prepare the requests in order, lazily; a row that fails (a repeated `complex_name`
+    would overwrite the first one's files) is marked failed and skipped."""
+    proteins, seen = ProteinCache(), set()
+    seeds = range(options.seed, options.seed + options.samples)
+    for request, result in zip(requests, results, strict=True):
+        prepared = None
+        try:
+            if request.complex_name in seen:
+                raise DockingError(f"duplicate complex_name {request.complex_name!r}")
+            prepared = prepare(request, result, seeds, proteins)
+        except ROW_ERRORS as error:
+            _fail(result, error)
+            progress.update(1)
+        seen.add(request.complex_name)
+        if prepared is not None:
+            yield prepared
+
+
+def _batches(items: Iterable[Prepared], size: int) -> Iterator[list[Prepared]]:
+    group: list[Prepared] = []
+    for item in items:
+        group.append(item)
+        if len(group) == size:
+            yield group
+            group = []
+    if group:
+        yield group
+
+
+def dock_requests(
+    requests: list[DockingRequest],
+    model: FlexibleDocker,
+    out_dir: Path,
+    options: DockingOptions = DockingOptions(),
+) -> list[DockingResult]:
+    """Dock every request, `options.batch_size` complexes per model call, with a progress
+    bar over complexes (stderr; hidden when it is not a terminal); one result per request,
+    in order."""
+    results = [DockingResult(r.complex_name) for r in requests]
+    with tqdm(total=len(requests), desc="docking", unit="complex", disable=None) as progress:
+        for group in _batches(_prepared(requests, results, options, progress), options.batch_size):
+            dock_batch(model, group, out_dir, options)
+            progress.update(len(group))
+    for result in results:
+        parts = (result.seconds_prepare, result.seconds_model, result.seconds_write)
+        result.seconds_total = sum(part or 0.0 for part in parts)
+    return results
+
+
 def dock_one(
     request: DockingRequest,
     model: FlexibleDocker,
     out_dir: Path,
     options: DockingOptions = DockingOptions(),
 ) -> DockingResult:
-    """Dock one complex and write ``rank<k>.sdf`` (best first) and ``pocket_holo.pdb``
-    (of the best sample); failures come back as a failed result.
-
-    With `options.posebusters`, rank 1's PoseBusters ``dock`` checks are run (in the
-    input protein) and reported as ``passed/total`` and the failed check names.
-    """
-    result = DockingResult(request.complex_name)
-    began = time.perf_counter()
-    try:
-        if options.pose not in POSE_MODES:
-            raise DockingError(f"pose mode {options.pose!r} unknown; use one of {POSE_MODES}")
-        seeds = range(options.seed, options.seed + max(options.samples, 1))
-        protein, starts, complexes = prepare(request, seeds)
-        prepared = time.perf_counter()
-        batch = Batch.from_data_list(complexes).to(options.device)
-        centre = None
-        if request.pocket_center is not None:
-            centre = torch.tensor([request.pocket_center] * len(starts)).to(batch["residue"].pos)
-        output = model(batch, pocket_center=centre)
-        result.seconds_prepare = prepared - began
-        result.seconds_model = time.perf_counter() - prepared
-        folder = out_dir / request.complex_name
-        folder.mkdir(parents=True, exist_ok=True)
-        order = torch.argsort(output.confidence).tolist()
-        for rank, index in enumerate(order, start=1):
-            pose, mask, pocket_ca = _sample(output, batch, index)
-            pose, reflected = check_and_reflect(pose, starts[index])
-            if options.pose == "fit":
-                pose = fit_conformer(pose, starts[index])
-            confidence = float(output.confidence[index])
-            _write_pose(
-                pose_molecule(pose, starts[index]),
-                folder / f"rank{rank}.sdf",
-                request.complex_name,
-                confidence,
-            )
-            if rank == 1:
-                result.confidence_rmsd_angstrom, result.chirality_reflected = confidence, reflected
-                write_pocket(
-                    request.protein_path, protein, mask, pocket_ca, folder / "pocket_holo.pdb"
-                )
-                used = centre if centre is not None else output.pocket_center
-                result.pocket_center = " ".join(f"{v:.3f}" for v in used[index].tolist())
-        result.rank1_sdf, result.pocket_pdb = (
-            str(folder / "rank1.sdf"),
-            str(folder / "pocket_holo.pdb"),
-        )
-        if options.posebusters:
-            flags = posebusters_flags(folder / "rank1.sdf", request.protein_path)
-            result.posebusters_passed = f"{flags.passed}/{flags.total}"
-            result.posebusters_failed = ";".join(flags.failed)
-        result.status = "ok"
-    except (DockingError, OSError, ValueError, RuntimeError) as error:
-        result.error = f"{type(error).__name__}: {error}"
-        log.warning("%s failed: %s", request.complex_name, result.error)
-    result.seconds_total = time.perf_counter() - began
-    return result
-
-
-def _write_pose(mol: Chem.Mol, path: Path, name: str, confidence: float) -> None:
-    mol.SetProp("_Name", name)
-    mol.SetProp("confidence_rmsd_angstrom", f"{confidence:.6f}")
-    with Chem.SDWriter(str(path)) as writer:
-        writer.write(mol)
-
-
-def write_results(results: list[DockingResult], path: Path) -> None:
-    """Write ``results.csv``: one row per request, failures with their reason."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    rows = [asdict(r) for r in results]
-    with open(path, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(asdict(DockingResult("")).keys()))
-        writer.writeheader()
-        writer.writerows(rows)
+    """Dock one complex and write its files (no ``results.csv``); a failure comes back as
+    a failed result."""
+    return dock_requests([request], model, out_dir, options)[0]
 
 
 def dock_all(
@@ -261,17 +320,7 @@ def dock_all(
     out_dir: Path,
     options: DockingOptions = DockingOptions(),
 ) -> list[DockingResult]:
-    """Dock every request in order and write ``out_dir/results.csv``.
-
-    A repeated `complex_name` fails (its files would overwrite the first one's).
-    """
-    results, seen = [], set()
-    for request in requests:
-        if request.complex_name in seen:
-            result = DockingResult(request.complex_name, error="duplicate complex_name")
-        else:
-            result = dock_one(request, model, out_dir, options)
-        seen.add(request.complex_name)
-        results.append(result)
+    """Dock every request (see `dock_requests`) and write ``out_dir/results.csv``."""
+    results = dock_requests(requests, model, out_dir, options)
     write_results(results, out_dir / "results.csv")
     return results

@@ -66,7 +66,10 @@ class DockingOutput:
 def nearest_per_graph(pos: Tensor, batch: Tensor, centre: Tensor, count: int) -> Tensor:
     """(R,) bool: the `count` nodes of each graph nearest its centre (B, 3)."""
     distance = (pos - centre[batch]).norm(dim=-1)  # (R,)
-    order = torch.argsort(batch.to(distance.dtype) * 1e6 + distance)  # graph-major order
+    # graph-major order, nearest first: two stable sorts (a single float key such as
+    # batch * 1e6 + distance loses the distance to float32 rounding in large batches)
+    order = torch.argsort(distance, stable=True)
+    order = order[torch.argsort(batch[order], stable=True)]
     start = torch.zeros(int(batch.max()) + 2, dtype=torch.long, device=pos.device)
     start[1:] = torch.bincount(batch).cumsum(0)
     rank = torch.empty_like(order)
@@ -156,7 +159,8 @@ class FlexibleDocker(nn.Module):
         """Predict pocket, ligand pose, holo pocket and confidence for a batch.
 
         `pocket_center` (B, 3), when given (training: the true centre plus noise; a user's
-        `--pocket-center`), replaces the predicted centre for cropping and ligand placement.
+        `--pocket-center`), replaces the predicted centre for cropping and ligand placement;
+        a row of NaN keeps that complex's predicted centre (mixed inference batches).
         """
         ligand, residues = batch["ligand"], batch["residue"]
         bonds = batch["ligand", "bond", "ligand"]
@@ -164,7 +168,9 @@ class FlexibleDocker(nn.Module):
         h_ligand = self.ligand_encoder(ligand.x)  # (L, F)
         h_ligand, _ = self.bond_conv(h_ligand, ligand.pos, bonds.edge_index, bonds.edge_attr)
         h_residue, logits, predicted = self.predict_pocket(batch, h_ligand)
-        centre = predicted.detach() if pocket_center is None else pocket_center  # (B, 3)
+        centre = predicted.detach()  # (B, 3)
+        if pocket_center is not None:
+            centre = torch.where(pocket_center.isnan(), centre, pocket_center)
         mask = nearest_per_graph(residues.pos, residues.batch, centre, self.config.pocket_residues)
         pocket_batch = residues.batch[mask]  # (P,)
         start = ligand.pos - graph_mean(ligand.pos, ligand.batch, count)[ligand.batch]

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 from Bio.PDB import PDBParser
+from Bio.PDB.Model import Model
 from Bio.PDB.Polypeptide import is_aa
 from rdkit import Chem
 from rdkit.Chem import AllChem
@@ -55,18 +56,27 @@ class Protein:
         return len(self.residue_type)
 
 
-def parse_protein(text: str, name: str) -> Protein:
-    """Parse PDB text into a `Protein`; `name` (a path or id) appears in errors."""
+def read_model(text: str, name: str) -> Model:
+    """The first model of PDB text as a Biopython `Model`; `name` appears in errors."""
     try:
-        structure = PDBParser(QUIET=True).get_structure(name, io.StringIO(text))
-        models = list(structure)
+        models = list(PDBParser(QUIET=True).get_structure(name, io.StringIO(text)))
     except Exception as error:  # Biopython raises many types on corrupt input
         raise StructureError(f"{name}: not a readable PDB file ({error})") from error
     if not models:
         raise StructureError(f"{name}: no ATOM records; is this a PDB file?")
+    return models[0]
+
+
+def parse_protein(text: str, name: str) -> Protein:
+    """Parse PDB text into a `Protein`; `name` (a path or id) appears in errors."""
+    return protein_from_model(read_model(text, name), name)
+
+
+def protein_from_model(model: Model, name: str) -> Protein:
+    """The residue-level `Protein` of a Biopython model (see the module docstring)."""
     ca, backbone, types, ids = [], [], [], []
     filled = 0
-    for chain in models[0]:
+    for chain in model:
         for residue in chain:
             if residue.id[0] != " " or not is_aa(residue, standard=False) or "CA" not in residue:
                 continue
@@ -93,14 +103,17 @@ def parse_protein(text: str, name: str) -> Protein:
     )
 
 
-def load_protein(path: Path | str) -> Protein:
-    """Read a PDB file into a `Protein`."""
-    path = Path(path)
+def read_protein_text(path: Path | str) -> str:
+    """The text of a protein file; an unreadable file is a `StructureError` naming it."""
     try:
-        text = path.read_text(errors="replace")
+        return Path(path).read_text(errors="replace")
     except OSError as error:
         raise StructureError(f"{path}: cannot read protein file ({error.strerror})") from error
-    return parse_protein(text, str(path))
+
+
+def load_protein(path: Path | str) -> Protein:
+    """Read a PDB file into a `Protein`."""
+    return parse_protein(read_protein_text(path), str(path))
 
 
 def parse_ligand_block(text: str, fmt: str, name: str) -> Chem.Mol:

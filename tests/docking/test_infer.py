@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import csv
+import os
+from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from rdkit import Chem
 
 from docking.checkpoint import default_checkpoint, load_model
-from docking.errors import CheckpointError
-from docking.infer import DockingOptions, DockingRequest, dock_all, dock_one, read_batch_csv
+from docking.errors import CheckpointError, StructureError
+from docking.infer import DockingOptions, DockingRequest, dock_all, dock_one
+from docking.structures import load_protein
+from docking.table import read_batch_csv
 
 
 @pytest.fixture(scope="module")
@@ -107,3 +112,132 @@ def test_shipped_checkpoint_loads_with_its_card():
     assert path.stat().st_size < 16 * 2**20
     assert (path.parent / "small_cpu.md").exists()
     assert load_model(path).config.hidden == 64
+
+
+def _positions(path: str) -> np.ndarray:
+    return Chem.MolFromMolFile(path, removeHs=False).GetConformer().GetPositions()
+
+
+def _mixed_requests(data_dir) -> list[DockingRequest]:
+    """Two proteins, SMILES and file ligands, blind, given centre and given residues, and a
+    row that cannot be prepared in the middle."""
+    p6, p5 = data_dir / "6ce6_protein.pdb", data_dir / "5i7x_protein.pdb"
+    return [
+        DockingRequest("a", p6, "CC(=O)Oc1ccccc1C(=O)O"),
+        DockingRequest("b", p5, str(data_dir / "5i7x_ligand.mol2")),
+        DockingRequest("bad", p6, "C1CC("),
+        DockingRequest("c", p6, str(data_dir / "6ce6_ligand.sdf"), (1.0, 2.0, 3.0)),
+        DockingRequest("d", p6, "c1ccccc1O", pocket_residues=(("A", 1150, ""), ("A", 1151, ""))),
+    ]
+
+
+def test_batched_docking_equals_one_by_one(model, data_dir, tmp_path):
+    requests = _mixed_requests(data_dir)
+    runs = {
+        size: dock_all(
+            requests, model, tmp_path / str(size), DockingOptions(samples=2, batch_size=size)
+        )
+        for size in (1, 4)
+    }
+    assert [r.status for r in runs[4]] == ["ok", "ok", "failed", "ok", "ok"]
+    assert "cannot parse" in runs[4][2].error
+    for alone, batched in zip(runs[1], runs[4], strict=True):
+        assert alone.status == batched.status and alone.error == batched.error
+        if alone.status != "ok":
+            continue
+        assert batched.confidence_rmsd_angstrom == pytest.approx(
+            alone.confidence_rmsd_angstrom, abs=1e-5
+        )
+        assert (batched.pocket_center, batched.pocket_residues) == (
+            alone.pocket_center,
+            alone.pocket_residues,
+        )
+        for rank in (1, 2):
+            name = f"{alone.complex_name}/rank{rank}.sdf"
+            np.testing.assert_allclose(
+                _positions(str(tmp_path / "4" / name)),
+                _positions(str(tmp_path / "1" / name)),
+                atol=2e-4,
+            )
+    assert runs[4][1].seconds_model == pytest.approx(runs[4][0].seconds_model)  # one batch's share
+
+
+class _FailsOn(torch.nn.Module):
+    """The model, but its forward raises on any batch holding complex `name`."""
+
+    def __init__(self, model, name: str) -> None:
+        super().__init__()
+        self.model, self.name = model, name
+
+    def forward(self, batch, pocket_center=None):
+        if self.name in batch.name:
+            raise RuntimeError(f"cannot dock {self.name}")
+        return self.model(batch, pocket_center=pocket_center)
+
+
+def test_model_failure_in_a_batch_fails_only_that_row(model, data_dir, tmp_path):
+    protein = data_dir / "6ce6_protein.pdb"
+    requests = [DockingRequest(name, protein, "CCO") for name in ("x", "poison", "y")]
+    results = dock_all(requests, _FailsOn(model, "poison"), tmp_path, DockingOptions(batch_size=3))
+    assert [r.status for r in results] == ["ok", "failed", "ok"]
+    assert results[1].error == "RuntimeError: cannot dock poison"
+    rows = list(csv.DictReader(open(tmp_path / "results.csv")))
+    assert [r["complex_name"] for r in rows] == ["x", "poison", "y"]
+
+
+def test_a_protein_reused_across_rows_is_parsed_once(model, data_dir, tmp_path, monkeypatch):
+    import docking.protein_cache
+
+    calls = []
+    original = docking.protein_cache.read_model
+    monkeypatch.setattr(
+        docking.protein_cache,
+        "read_model",
+        lambda text, name: calls.append(name) or original(text, name),
+    )
+    requests = _mixed_requests(data_dir)
+    results = dock_all(requests, model, tmp_path, DockingOptions(batch_size=2))
+    assert len(results) == len(requests)
+    assert sorted(Path(name).name for name in calls) == ["5i7x_protein.pdb", "6ce6_protein.pdb"]
+
+
+def test_protein_cache_parses_an_edited_file_again(data_dir, tmp_path):
+    from docking.protein_cache import ProteinCache
+
+    path = tmp_path / "p.pdb"
+    path.write_bytes((data_dir / "6ce6_protein.pdb").read_bytes())
+    cache = ProteinCache()
+    first = cache.get(path)
+    assert cache.get(tmp_path / "." / "p.pdb") is first and cache.parses == 1
+    os.utime(path, ns=(0, 0))
+    assert cache.get(path) is not first and cache.parses == 2
+
+
+def test_pocket_residues_give_the_centre_and_a_missing_one_fails_its_row(model, data_dir, tmp_path):
+    protein = data_dir / "6ce6_protein.pdb"
+    residues = (("A", 1150, ""), ("A", 1160, ""))
+    requests = [
+        DockingRequest("given", protein, "CCO", pocket_residues=residues),
+        DockingRequest("missing", protein, "CCO", pocket_residues=(("B", 1150, ""),)),
+        DockingRequest("blind", protein, "CCO"),
+    ]
+    given, missing, blind = dock_all(requests, model, tmp_path)
+    ca = load_protein(protein)
+    rows = [ca.residue_ids.index(r) for r in residues]
+    used = [float(v) for v in given.pocket_center.split()]
+    assert given.status == "ok" and used == pytest.approx(ca.ca[rows].mean(0), abs=2e-3)
+    assert {"A:1150", "A:1160"} <= set(given.pocket_residues.split(","))
+    assert len(given.pocket_residues.split(",")) == model.config.pocket_residues
+    assert missing.status == "failed" and "B:1150" in missing.error and "chains A" in missing.error
+    assert blind.status == "ok" and blind.pocket_residues
+
+
+def test_batch_csv_reads_pocket_residues_and_names_the_bad_line(tmp_path):
+    table = tmp_path / "batch.csv"
+    table.write_text('complex_name,protein_path,ligand,pocket_residues\na,p.pdb,CCO,"A:45,A:46B"\n')
+    assert read_batch_csv(table)[0].pocket_residues == (("A", 45, ""), ("A", 46, "B"))
+    table.write_text(
+        "complex_name,protein_path,ligand,pocket_residues\na,p.pdb,CCO,A:45\nb,p.pdb,CCO,A45\n"
+    )
+    with pytest.raises(StructureError, match="line 3.*'A45'"):
+        read_batch_csv(table)

@@ -99,3 +99,27 @@ def test_cuda_forward_matches_cpu(complex_6ce6):
         on_cpu = network(batch).ligand_pos
         on_gpu = network.cuda()(batch.to("cuda")).ligand_pos.cpu()
     torch.testing.assert_close(on_gpu, on_cpu, atol=1e-3, rtol=0)
+
+
+def test_pocket_crop_is_exact_in_a_large_batch():
+    """Graph 40 of a batch: residues 0.01 Å apart in distance keep their order (a float32
+    key batch * 1e6 + distance would round them together)."""
+    from docking.model import nearest_per_graph
+
+    distance = torch.tensor([5.00, 5.03, 5.01, 5.02])
+    pos = torch.stack([distance, torch.zeros(4), torch.zeros(4)], dim=1)
+    batch = torch.full((4,), 40)
+    centre = torch.zeros(41, 3)
+    chosen = nearest_per_graph(pos, batch, centre, 2)
+    assert chosen.tolist() == [True, False, True, False]
+
+
+def test_nan_pocket_centre_keeps_that_complex_prediction(model, complex_6ce6, complex_5i7x):
+    batch = Batch.from_data_list([as_double(complex_6ce6), as_double(complex_5i7x)])
+    given = torch.tensor([[float("nan")] * 3, [1.0, 2.0, 3.0]], dtype=torch.float64)
+    with torch.no_grad():
+        mixed = model(batch, pocket_center=given)
+        blind = model(batch)
+    split = int((batch["ligand"].batch == 0).sum())
+    torch.testing.assert_close(mixed.ligand_pos[:split], blind.ligand_pos[:split])
+    assert not torch.allclose(mixed.ligand_pos[split:], blind.ligand_pos[split:])
