@@ -2,6 +2,7 @@
 
     discover dock --protein P.pdb --ligand L.sdf|L.mol2|"SMILES" --out DIR
     discover dock --csv batch.csv --out DIR          # columns complex_name, protein_path, ligand
+    discover dock ... --pocket-residues A:45,A:46B   # pocket centre = their Cα centroid
     discover dock train --config docking/configs/small_cpu.yaml
     discover dock make-poses --targets ABL1,F2 --molecules 1000 --workers 16   # Vina poses
 
@@ -38,16 +39,24 @@ def _requests(
     ligand: str | None,
     batch: Path | None,
     centre: tuple[float, float, float] | None,
+    residues: str | None,
 ) -> list:
-    from docking.infer import DockingRequest, read_batch_csv
+    from docking.infer import DockingRequest
+    from docking.pocket import parse_residue_list
+    from docking.table import read_batch_csv
 
+    if centre is not None and residues:
+        raise typer.BadParameter("give either --pocket-center or --pocket-residues, not both")
     if batch is not None:
-        if protein or ligand:
-            raise typer.BadParameter("give either --csv or --protein/--ligand, not both")
+        if protein or ligand or centre is not None or residues:
+            raise typer.BadParameter(
+                "give either --csv (pocket columns in the CSV) or --protein/--ligand, not both"
+            )
         return read_batch_csv(batch)
     if protein is None or ligand is None:
         raise typer.BadParameter("give --protein and --ligand, or --csv")
-    return [DockingRequest(protein.stem, protein, ligand, centre)]
+    pocket = parse_residue_list(residues) if residues else ()
+    return [DockingRequest(protein.stem, protein, ligand, centre, pocket)]
 
 
 @app.callback(invoke_without_command=True)
@@ -56,7 +65,11 @@ def dock(
     protein: Annotated[Path | None, typer.Option(help="Protein PDB (apo or holo)")] = None,
     ligand: Annotated[str | None, typer.Option(help="Ligand SDF, MOL2 or SMILES")] = None,
     csv_path: Annotated[
-        Path | None, typer.Option("--csv", help="Batch CSV: complex_name, protein_path, ligand")
+        Path | None,
+        typer.Option(
+            "--csv",
+            help="Batch CSV: complex_name, protein_path, ligand [, pocket_center or pocket_residues]",
+        ),
     ] = None,
     out: Annotated[Path, typer.Option(help="Output folder")] = Path("docking-out"),
     checkpoint: Annotated[
@@ -65,6 +78,10 @@ def dock(
     pocket_center: Annotated[
         tuple[float, float, float] | None,
         typer.Option(help="Pocket centre x y z in Å (skips pocket prediction)"),
+    ] = None,
+    pocket_residues: Annotated[
+        str | None,
+        typer.Option(help="Pocket residues chain:number[icode], e.g. A:45,A:46B (centre: Cα)"),
     ] = None,
     device: Annotated[str, typer.Option(help="cpu or cuda")] = "cpu",
     pose: Annotated[str, typer.Option(help="fit (conformer placed on prediction) or raw")] = "fit",
@@ -75,6 +92,9 @@ def dock(
     posebusters: Annotated[
         bool, typer.Option(help="Add PoseBusters validity flags to results.csv")
     ] = False,
+    batch_size: Annotated[
+        int, typer.Option(help="Complexes per model call (8 suits a CPU; larger on a GPU)")
+    ] = 8,
 ) -> None:
     """Dock one complex (--protein/--ligand) or a batch (--csv); writes OUT/results.csv."""
     if ctx.invoked_subcommand is not None:
@@ -88,9 +108,9 @@ def dock(
     if device == "cuda" and not torch.cuda.is_available():
         raise typer.BadParameter("--device cuda: no CUDA device is visible; use --device cpu")
     try:
-        requests = _requests(protein, ligand, csv_path, pocket_center)
+        requests = _requests(protein, ligand, csv_path, pocket_center, pocket_residues)
+        options = DockingOptions(device, pose, seed, samples, posebusters, batch_size)
         model = load_model(checkpoint or default_checkpoint(), device=device)
-        options = DockingOptions(device, pose, seed, samples, posebusters)
         results = dock_all(requests, model, out, options)
     except DockingError as error:
         _fail(error)

@@ -76,3 +76,37 @@ def test_cuda_without_a_device_is_refused_clearly(data_dir, monkeypatch):
     )
     assert result.exit_code == 2
     assert "no CUDA device" in result.output
+
+
+def test_dock_csv_with_pocket_residues_and_batch_size(tiny_checkpoint, data_dir, tmp_path):
+    protein = data_dir / "6ce6_protein.pdb"
+    table = tmp_path / "batch.csv"
+    table.write_text(
+        "complex_name,protein_path,ligand,pocket_residues\n"
+        f'a,{protein},CCO,"A:1150,A:1151"\nb,{protein},CCN,A:9999\nc,{protein},CCC,\n'
+    )
+    result = runner.invoke(
+        app,
+        ["dock", "--csv", str(table), "--out", str(tmp_path / "out"), "--batch-size", "2",
+         "--checkpoint", str(tiny_checkpoint)],
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    rows = list(csv.DictReader(open(tmp_path / "out" / "results.csv")))
+    assert [r["status"] for r in rows] == ["ok", "failed", "ok"]
+    assert "A:1150" in rows[0]["pocket_residues"] and "A:9999" in rows[1]["error"]
+    assert "2/3 docked" in result.output
+
+
+def test_pocket_residues_option_checks_its_syntax(tiny_checkpoint, data_dir, tmp_path):
+    base = ["dock", "--protein", str(data_dir / "6ce6_protein.pdb"), "--ligand", "CCO",
+            "--out", str(tmp_path), "--checkpoint", str(tiny_checkpoint)]  # fmt: skip
+    ok = runner.invoke(app, [*base, "--pocket-residues", "A:1150,A:1151"])
+    assert ok.exit_code == 0, ok.output
+    rows = list(csv.DictReader(open(tmp_path / "results.csv")))
+    assert "A:1151" in rows[0]["pocket_residues"]
+    bad = runner.invoke(app, [*base, "--pocket-residues", "1150"])
+    assert bad.exit_code == 1 and "chain:number" in bad.output
+    both = runner.invoke(
+        app, [*base, "--pocket-residues", "A:1150", "--pocket-center", "0", "0", "0"]
+    )
+    assert both.exit_code == 2 and "not both" in both.output
