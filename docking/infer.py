@@ -123,7 +123,7 @@ def prepare(
     _check_name(request.complex_name)
     parsed = proteins.get(request.protein_path)
     centre = _given_centre(request, parsed)
-    ligand = load_ligand(request.ligand, seed=seeds[0])
+    ligand = load_ligand(request.ligand)
     starts = [embed_conformer(ligand, seed=seed, name=request.ligand) for seed in seeds]
     graphs = [featurize_complex(parsed.protein, s, s, name=request.complex_name) for s in starts]
     result.seconds_prepare = time.perf_counter() - began

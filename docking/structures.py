@@ -154,12 +154,17 @@ def load_ligand_file(path: Path | str, fallback: Path | str | None = None) -> Ch
         return load_ligand_file(fallback)
 
 
-def ligand_from_smiles(smiles: str, seed: int = 0) -> Chem.Mol:
-    """A 3D molecule with explicit hydrogens from SMILES, embedded with ETKDGv3."""
+def smiles_graph(smiles: str) -> Chem.Mol:
+    """The molecular graph of a SMILES string with explicit hydrogens, no conformer."""
     mol = Chem.MolFromSmiles(smiles)
     if mol is None:
         raise StructureError(f"SMILES {smiles!r}: RDKit cannot parse it; check the string")
-    return embed_conformer(Chem.AddHs(mol), seed=seed, name=f"SMILES {smiles!r}")
+    return Chem.AddHs(mol)
+
+
+def ligand_from_smiles(smiles: str, seed: int = 0) -> Chem.Mol:
+    """A 3D molecule with explicit hydrogens from SMILES, embedded with ETKDGv3."""
+    return embed_conformer(smiles_graph(smiles), seed=seed, name=f"SMILES {smiles!r}")
 
 
 def embed_conformer(mol: Chem.Mol, seed: int = 0, name: str = "ligand") -> Chem.Mol:
@@ -178,12 +183,14 @@ def embed_conformer(mol: Chem.Mol, seed: int = 0, name: str = "ligand") -> Chem.
     return mol
 
 
-def load_ligand(source: str | Path, seed: int = 0) -> Chem.Mol:
-    """A ligand from a file path (SDF/MOL2) or, if no such file exists, a SMILES string."""
+def load_ligand(source: str | Path) -> Chem.Mol:
+    """A ligand from a file path (SDF/MOL2, its pose kept) or, if no such file exists, a
+    SMILES string (graph with hydrogens and no conformer: docking embeds its own start
+    conformers with `embed_conformer`, so embedding here would be wasted ETKDG time)."""
     text = str(source)
     if Path(text).suffix.lower() in LIGAND_SUFFIXES or _is_file(text):
         return load_ligand_file(text)
-    return ligand_from_smiles(text, seed=seed)
+    return smiles_graph(text)
 
 
 def _is_file(text: str) -> bool:
