@@ -80,7 +80,8 @@ def trained_runs(work: Path) -> dict[str, dict]:
     return runs
 
 
-def _one_mutation(source: str, rng: random.Random) -> str:
+def one_mutation(source: str, rng: random.Random) -> str:
+    """One random graph-GA mutation of `source` (`molopt.mutate`); the source when none works."""
     child = mutate(parse_molecule(source), rng)
     return Chem.MolToSmiles(child) if child is not None else source
 
@@ -88,7 +89,7 @@ def _one_mutation(source: str, rng: random.Random) -> str:
 def baselines(data: Path, plan: dict) -> dict[str, dict]:
     """Copy and one-random-mutation editors on the same prompts and molecules."""
     rng = random.Random(0)
-    editors = {"copy": lambda s: s, "one mutation": lambda s: _one_mutation(s, rng)}
+    editors = {"copy": lambda s: s, "one mutation": lambda s: one_mutation(s, rng)}
     out = {}
     for name, edit in editors.items():
         row = {}
