@@ -78,10 +78,18 @@ def nearest_per_graph(pos: Tensor, batch: Tensor, centre: Tensor, count: int) ->
 
 
 def all_pairs(batch: Tensor) -> Tensor:
-    """(2, E) every ordered pair of distinct nodes that share a graph."""
-    same = batch.unsqueeze(0) == batch.unsqueeze(1)  # (N, N)
-    same.fill_diagonal_(False)
-    return same.nonzero().T.contiguous()
+    """(2, E) every ordered pair of distinct nodes that share a graph, sorted by source
+    then target. Built graph by graph (memory linear in E, not quadratic in the batch's
+    node count), so a batch of many complexes costs what its complexes cost apart."""
+    arange = lambda n: torch.arange(n, device=batch.device)  # noqa: E731
+    members = torch.argsort(batch, stable=True)  # each graph's nodes, ascending
+    sizes = torch.bincount(batch)
+    per_node = sizes[batch]  # (N,) partners of each node, itself included
+    source = torch.repeat_interleave(arange(len(batch)), per_node)
+    first = torch.repeat_interleave(per_node.cumsum(0) - per_node, per_node)
+    target = members[(sizes.cumsum(0) - sizes)[batch[source]] + arange(len(source)) - first]
+    keep = source != target
+    return torch.stack([source[keep], target[keep]])
 
 
 def graph_mean(values: Tensor, batch: Tensor, size: int) -> Tensor:
@@ -147,11 +155,14 @@ class FlexibleDocker(nn.Module):
         kind = is_residue[0].long() * 2 + is_residue[1].long()  # 0 LL, 1 L->R, 2 R->L, 3 RR
         bonds = batch["ligand", "bond", "ligand"]
         attr = bonds.edge_attr  # (E_b, BOND_FEATURES)
-        dense = attr.new_zeros(num_ligand, num_ligand, BOND_FEATURES)  # bond features by pair
-        dense[bonds.edge_index[0], bonds.edge_index[1]] = attr
-        ligand_pair = kind == 0
         bond_attr = attr.new_zeros(edges.shape[1], BOND_FEATURES)
-        bond_attr[ligand_pair] = dense[edges[0, ligand_pair], edges[1, ligand_pair]]
+        if len(attr):  # look each ligand pair up among the bonds (pair key = i * L + j)
+            keys, order = torch.sort(bonds.edge_index[0] * num_ligand + bonds.edge_index[1])
+            pair = (kind == 0).nonzero().squeeze(-1)
+            wanted = edges[0, pair] * num_ligand + edges[1, pair]
+            found = torch.searchsorted(keys, wanted).clamp(max=len(keys) - 1)
+            bonded = keys[found] == wanted
+            bond_attr[pair[bonded]] = attr[order[found[bonded]]]
         kind_attr = nn.functional.one_hot(kind, EDGE_KINDS).to(attr.dtype)
         return edges, torch.cat([kind_attr, bond_attr], dim=-1)
 

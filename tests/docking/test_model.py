@@ -123,3 +123,12 @@ def test_nan_pocket_centre_keeps_that_complex_prediction(model, complex_6ce6, co
     split = int((batch["ligand"].batch == 0).sum())
     torch.testing.assert_close(mixed.ligand_pos[:split], blind.ligand_pos[:split])
     assert not torch.allclose(mixed.ligand_pos[split:], blind.ligand_pos[split:])
+
+
+def test_all_pairs_equals_the_dense_construction():
+    from docking.model import all_pairs
+
+    batch = torch.tensor([0, 0, 1, 1, 1, 0, 2, 1, 2, 0])  # ligand then pocket blocks interleave
+    same = batch.unsqueeze(0) == batch.unsqueeze(1)
+    same.fill_diagonal_(False)
+    assert torch.equal(all_pairs(batch), same.nonzero().T)
