@@ -1,16 +1,21 @@
 """Train the docking model on PDBbind-subset train ids (plus any chosen `train_extra`
-sources), validate on the subset's val ids, checkpoint.
+sources and generated pose folders; `docking.training_set`), validate on the subset's val
+ids, checkpoint. Pretraining on Vina poses then fine-tuning on crystal complexes is two runs:
+``crystal_train: false`` with ``pose_folders``, then ``init_checkpoint`` (the first run's
+``best.pt``) with crystal data.
 
 The loop: shuffle the training complexes (seeded), perturb the input Cα (a stand-in for
 apo structures when only holo ones exist) and the pocket centre used for cropping
 (FABFlex feeds the true pocket with noise during training), minimise `docking_losses`,
 then validate with the *predicted* pocket and save ``last.pt`` (resumable: weights,
-optimizer, epoch, history) and ``best.pt`` (lowest mean validation ligand RMSD).
+optimizer, epoch, history) and ``best.pt`` (lowest mean validation ligand RMSD); both keep ``data_seen`` (sources and counts, and the
+starting checkpoint's own record), also written to ``out_dir/data_seen.json``.
 Training stops at `epochs` or after `max_minutes`, whichever comes first.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from dataclasses import asdict, dataclass, field
@@ -23,12 +28,13 @@ from torch_geometric.loader import DataLoader
 from tqdm import tqdm
 
 from docking.checkpoint import read_checkpoint, save_checkpoint
-from docking.data import SUBSET_INDEX, load_extra, load_subset, read_subset_ids
+from docking.data import SUBSET_INDEX, load_subset, read_subset_ids
 from docking.errors import DockingConfigError
 from docking.featurize import ComplexData
 from docking.geometry import graph_rmsd
 from docking.losses import LossWeights, docking_losses, pocket_centres
 from docking.model import FlexibleDocker, ModelConfig
+from docking.training_set import assemble, initialize
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +59,10 @@ class TrainConfig:
     limit_train: int | None = None  # use only the first N training ids (smoke tests)
     extra_sources: list[str] = field(default_factory=list)  # names in docking.data.EXTRA_SOURCES
     extra_limit: int | None = None  # at most this many rows per extra source
+    crystal_train: bool = True  # train on the PDBbind-subset train ids (false: pretraining)
+    pose_folders: list[Path] = field(default_factory=list)  # docking.vina_poses folders
+    pose_limit: int | None = None  # at most this many poses per folder
+    init_checkpoint: Path | None = None  # start from these weights (fine-tuning)
     device: str = "cpu"
 
 
@@ -72,9 +82,10 @@ def load_train_config(path: Path, **overrides) -> TrainConfig:
         weights = LossWeights(**raw.pop("weights", {}))
     except TypeError as error:
         raise DockingConfigError(f"{path}: bad model/weights section ({error})") from error
-    for key in ("out_dir", "data_folder", "cache_dir"):
+    for key in ("out_dir", "data_folder", "cache_dir", "init_checkpoint"):
         if raw.get(key) is not None:
             raw[key] = Path(raw[key]).expanduser()
+    raw["pose_folders"] = [Path(p).expanduser() for p in raw.get("pose_folders") or []]
     return TrainConfig(model=model, weights=weights, **raw)
 
 
@@ -151,9 +162,7 @@ def train(config: TrainConfig, resume: bool = True) -> dict:
     cache = config.cache_dir.expanduser()
     ids = read_subset_ids(config.data_folder / SUBSET_INDEX)
     train_ids = ids.train[: config.limit_train] if config.limit_train else ids.train
-    train_set = load_subset(config.data_folder, train_ids, cache, seed=config.seed)
-    for source in config.extra_sources:
-        train_set += load_extra(config.data_folder, source, cache, config.seed, config.extra_limit)
+    training = assemble(config, train_ids, cache)
     validation_set = load_subset(config.data_folder, ids.validation, cache, seed=config.seed)
     model = FlexibleDocker(config.model).to(config.device)
     optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
@@ -165,8 +174,14 @@ def train(config: TrainConfig, resume: bool = True) -> dict:
         optimizer.load_state_dict(state["optimizer"])
         history, start_epoch, best = state["history"], state["epoch"], state["best_rmsd"]
         log.info("resumed from %s at epoch %d", last, start_epoch)
+    elif config.init_checkpoint is not None:
+        initialize(model, config.init_checkpoint)
+        log.info("weights initialized from %s", config.init_checkpoint)
+    _write_data_seen(config.out_dir, training.seen)
     generator = torch.Generator().manual_seed(config.seed + start_epoch)
-    loader = DataLoader(train_set, batch_size=config.batch_size, shuffle=True, generator=generator)
+    loader = DataLoader(
+        training.complexes, batch_size=config.batch_size, shuffle=True, generator=generator
+    )
     deadline = time.monotonic() + 60 * config.max_minutes
     for epoch in tqdm(range(start_epoch, config.epochs), desc="epochs"):
         if time.monotonic() > deadline:
@@ -179,8 +194,9 @@ def train(config: TrainConfig, resume: bool = True) -> dict:
         meta = {
             "epoch": epoch + 1,
             "history": history,
-            "train_ids": list(train_ids),
-            "extra_train_complexes": [c.name for c in train_set[len(train_ids) :]],
+            "train_ids": list(train_ids) if config.crystal_train else [],
+            "extra_train_complexes": training.extra_names,
+            "data_seen": training.seen,
             "validation_ids": list(ids.validation),
             "train_config": _plain(asdict(config)),
         }
@@ -191,8 +207,15 @@ def train(config: TrainConfig, resume: bool = True) -> dict:
     return {"history": history, "best_validation_rmsd": best}
 
 
+def _write_data_seen(out_dir: Path, seen: dict) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "data_seen.json").write_text(json.dumps(seen, indent=2) + "\n")
+
+
 def _plain(value):
     """Paths to strings, recursively, so checkpoints hold only plain data."""
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
     return str(value) if isinstance(value, Path) else value

@@ -1,6 +1,10 @@
-"""Training: config parsing, losses that fall, checkpoints and resume on a mini data folder."""
+"""Training: config parsing, losses that fall, checkpoints and resume on a mini data folder,
+pretraining on generated poses then fine-tuning, and the record of what each run saw."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import pytest
 import torch
@@ -11,6 +15,7 @@ from docking.errors import DockingConfigError
 from docking.losses import LossWeights, docking_losses
 from docking.model import FlexibleDocker, ModelConfig
 from docking.train import TrainConfig, load_train_config, train
+from docking.training_set import initialize
 
 TINY = ModelConfig(hidden=16, pocket_layers=1, docking_layers=1, rounds=1, pocket_residues=16)
 
@@ -66,3 +71,57 @@ def test_training_writes_checkpoints_and_resumes(mini_data_folder, tmp_path):
     assert state["train_ids"] == ["6ce6"] and state["validation_ids"] == ["5i7x"]
     assert state["extra_train_complexes"] == ["x/6ce6"]
     assert isinstance(load_model(tmp_path / "run" / "best.pt"), FlexibleDocker)
+
+
+def test_pretraining_on_poses_then_fine_tuning_records_what_each_saw(
+    mini_data_folder, data_dir, tmp_path
+):
+    common = {"data_folder": mini_data_folder, "cache_dir": tmp_path / "cache", "model": TINY}
+    pretrain = TrainConfig(
+        out_dir=tmp_path / "pre",
+        crystal_train=False,
+        pose_folders=[data_dir / "vina_poses"],
+        epochs=1,
+        **common,
+    )
+    train(pretrain)
+    seen = read_checkpoint(tmp_path / "pre" / "best.pt")["data_seen"]
+    assert list(seen) == ["poses/vina_poses"]
+    assert seen["poses/vina_poses"]["complexes"] == 2
+    assert seen["poses/vina_poses"]["targets"] == {"ABL1": 2}
+    finetune = TrainConfig(
+        out_dir=tmp_path / "fine", init_checkpoint=tmp_path / "pre" / "best.pt", epochs=1, **common
+    )
+    train(finetune)
+    state = read_checkpoint(tmp_path / "fine" / "best.pt")
+    assert state["train_ids"] == ["6ce6"]
+    assert state["data_seen"]["pdbbind_subset_train"]["complexes"] == 1
+    assert state["data_seen"]["init_checkpoint"]["data_seen"] == seen  # the chain is kept
+    written = json.loads((tmp_path / "fine" / "data_seen.json").read_text())
+    assert written == state["data_seen"]
+
+
+def test_init_checkpoint_loads_weights_of_the_same_model_only(tiny_checkpoint):
+    model = FlexibleDocker(ModelConfig(hidden=16, pocket_layers=1, docking_layers=1, rounds=1))
+    initialize(model, tiny_checkpoint)
+    saved = read_checkpoint(tiny_checkpoint)["state_dict"]
+    assert all(torch.equal(saved[k], v) for k, v in model.state_dict().items())
+    with pytest.raises(DockingConfigError, match="copy the pretraining run's `model:` section"):
+        initialize(FlexibleDocker(TINY), tiny_checkpoint)
+
+
+def test_a_run_with_nothing_to_train_on_is_refused(mini_data_folder, tmp_path):
+    config = TrainConfig(
+        out_dir=tmp_path / "run", data_folder=mini_data_folder, crystal_train=False, model=TINY
+    )
+    with pytest.raises(DockingConfigError, match="nothing to train on"):
+        train(config)
+
+
+def test_config_reads_pose_folders_and_init_checkpoint(tmp_path):
+    path = tmp_path / "cfg.yaml"
+    path.write_text("crystal_train: false\npose_folders: [~/poses]\ninit_checkpoint: ~/a.pt\n")
+    config = load_train_config(path)
+    assert config.pose_folders == [Path("~/poses").expanduser()]
+    assert config.init_checkpoint == Path("~/a.pt").expanduser()
+    assert not config.crystal_train
