@@ -125,3 +125,12 @@ def test_config_reads_pose_folders_and_init_checkpoint(tmp_path):
     assert config.pose_folders == [Path("~/poses").expanduser()]
     assert config.init_checkpoint == Path("~/a.pt").expanduser()
     assert not config.crystal_train
+
+
+def test_gpu_pretrain_and_finetune_presets_chain():
+    configs = Path(__file__).resolve().parents[2] / "docking" / "configs"
+    pretrain = load_train_config(configs / "gpu_pretrain.yaml")
+    finetune = load_train_config(configs / "gpu_finetune.yaml")
+    assert not pretrain.crystal_train and pretrain.pose_folders
+    assert finetune.crystal_train and finetune.init_checkpoint == pretrain.out_dir / "best.pt"
+    assert finetune.model == pretrain.model  # initialize() refuses another model
