@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,13 +32,13 @@ from torch_geometric.data import Batch
 from tqdm import tqdm
 
 from docking.checks import posebusters_flags
+from docking.conformers import Conformers, conformer_jobs
 from docking.errors import DockingConfigError, DockingError
 from docking.featurize import ComplexData, featurize_complex
 from docking.model import FlexibleDocker
 from docking.pocket import format_residues, residue_centroid, write_pocket
 from docking.pose import POSE_MODES, check_and_reflect, fit_conformer, pose_molecule
 from docking.protein_cache import ParsedProtein, ProteinCache
-from docking.structures import embed_conformer, load_ligand
 from docking.table import DockingRequest, DockingResult, write_results
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,8 @@ MODEL_ERRORS = (RuntimeError, ValueError, IndexError)  # CUDA out-of-memory is a
 class DockingOptions:
     """How to dock: device, pose mode (`POSE_MODES`), conformer seed, number of samples
     (start conformers docked together and ranked by predicted RMSD), PoseBusters flags,
-    and complexes per model call (`batch_size`)."""
+    complexes per model call (`batch_size`) and processes embedding start conformers
+    (`workers`, see `docking.conformers`)."""
 
     device: str = "cpu"
     pose: str = "fit"
@@ -63,13 +64,15 @@ class DockingOptions:
     samples: int = 1
     posebusters: bool = False
     batch_size: int = DEFAULT_BATCH_SIZE
+    workers: int = 1
 
     def __post_init__(self) -> None:
         if self.pose not in POSE_MODES:
             raise DockingConfigError(f"pose mode {self.pose!r} unknown; use one of {POSE_MODES}")
-        if self.samples < 1 or self.batch_size < 1:
+        if min(self.samples, self.batch_size, self.workers) < 1:
             raise DockingConfigError(
-                f"samples ({self.samples}) and batch size ({self.batch_size}) must be >= 1"
+                f"samples ({self.samples}), batch size ({self.batch_size}) and workers "
+                f"({self.workers}) must be >= 1"
             )
 
 
@@ -115,18 +118,24 @@ def _given_centre(request: DockingRequest, parsed: ParsedProtein) -> np.ndarray 
 
 
 def prepare(
-    request: DockingRequest, result: DockingResult, seeds: range, proteins: ProteinCache
+    request: DockingRequest,
+    result: DockingResult,
+    conformers: Callable[[], Conformers],
+    proteins: ProteinCache,
 ) -> Prepared:
-    """Read the inputs (the protein through `proteins`); one fresh ETKDG start conformer
-    of the ligand per seed, and the featurized complex for each."""
+    """Read the protein (through `proteins`) and the given pocket, take the ligand's start
+    conformers (one per seed) from `conformers`, and featurize a complex for each.
+
+    `seconds_prepare` counts the embedding's own time, wherever it ran, and this one's.
+    """
     began = time.perf_counter()
     _check_name(request.complex_name)
     parsed = proteins.get(request.protein_path)
     centre = _given_centre(request, parsed)
-    ligand = load_ligand(request.ligand)
-    starts = [embed_conformer(ligand, seed=seed, name=request.ligand) for seed in seeds]
+    starts, embedding = conformers()
+    waited = time.perf_counter()
     graphs = [featurize_complex(parsed.protein, s, s, name=request.complex_name) for s in starts]
-    result.seconds_prepare = time.perf_counter() - began
+    result.seconds_prepare = embedding + (time.perf_counter() - waited) + (waited - began)
     return Prepared(request, result, parsed, starts, graphs, centre)
 
 
@@ -251,19 +260,18 @@ def dock_batch(
 def _prepared(
     requests: list[DockingRequest],
     results: list[DockingResult],
-    options: DockingOptions,
+    jobs: Iterator[Callable[[], Conformers]],
     progress: tqdm,
 ) -> Iterator[Prepared]:
     """Prepare the requests in order, lazily; a row that fails (a repeated `complex_name`
     would overwrite the first one's files) is marked failed and skipped."""
     proteins, seen = ProteinCache(), set()
-    seeds = range(options.seed, options.seed + options.samples)
-    for request, result in zip(requests, results, strict=True):
+    for request, result, conformers in zip(requests, results, jobs, strict=True):
         prepared = None
         try:
             if request.complex_name in seen:
                 raise DockingError(f"duplicate complex_name {request.complex_name!r}")
-            prepared = prepare(request, result, seeds, proteins)
+            prepared = prepare(request, result, conformers, proteins)
         except ROW_ERRORS as error:
             _fail(result, error)
             progress.update(1)
@@ -293,8 +301,14 @@ def dock_requests(
     bar over complexes (stderr; hidden when it is not a terminal); one result per request,
     in order."""
     results = [DockingResult(r.complex_name) for r in requests]
-    with tqdm(total=len(requests), desc="docking", unit="complex", disable=None) as progress:
-        for group in _batches(_prepared(requests, results, options, progress), options.batch_size):
+    seeds = range(options.seed, options.seed + options.samples)
+    sources = [r.ligand for r in requests]
+    with (
+        conformer_jobs(sources, seeds, options.workers) as jobs,
+        tqdm(total=len(requests), desc="docking", unit="complex", disable=None) as progress,
+    ):
+        prepared = _prepared(requests, results, jobs, progress)
+        for group in _batches(prepared, options.batch_size):
             dock_batch(model, group, out_dir, options)
             progress.update(len(group))
     for result in results:

@@ -95,6 +95,9 @@ def dock(
     batch_size: Annotated[
         int, typer.Option(help="Complexes per model call (8 suits a CPU; larger on a GPU)")
     ] = 8,
+    workers: Annotated[
+        int, typer.Option(help="Processes embedding ETKDG start conformers (CPU cores to use)")
+    ] = 1,
 ) -> None:
     """Dock one complex (--protein/--ligand) or a batch (--csv); writes OUT/results.csv."""
     if ctx.invoked_subcommand is not None:
@@ -109,7 +112,7 @@ def dock(
         raise typer.BadParameter("--device cuda: no CUDA device is visible; use --device cpu")
     try:
         requests = _requests(protein, ligand, csv_path, pocket_center, pocket_residues)
-        options = DockingOptions(device, pose, seed, samples, posebusters, batch_size)
+        options = DockingOptions(device, pose, seed, samples, posebusters, batch_size, workers)
         model = load_model(checkpoint or default_checkpoint(), device=device)
         results = dock_all(requests, model, out, options)
     except DockingError as error:

@@ -241,3 +241,17 @@ def test_batch_csv_reads_pocket_residues_and_names_the_bad_line(tmp_path):
     )
     with pytest.raises(StructureError, match="line 3.*'A45'"):
         read_batch_csv(table)
+
+
+def test_conformers_embedded_in_worker_processes_change_nothing(model, data_dir, tmp_path):
+    requests = _mixed_requests(data_dir)
+    alone = dock_all(requests, model, tmp_path / "1", DockingOptions(samples=2, batch_size=2))
+    pooled = dock_all(
+        requests, model, tmp_path / "2", DockingOptions(samples=2, batch_size=2, workers=2)
+    )
+    assert [r.status for r in pooled] == [r.status for r in alone]
+    assert "cannot parse" in pooled[2].error
+    for one, two in zip(alone, pooled, strict=True):
+        assert one.confidence_rmsd_angstrom == two.confidence_rmsd_angstrom
+        if one.status == "ok":
+            assert Path(one.rank1_sdf).read_text() == Path(two.rank1_sdf).read_text()
