@@ -126,16 +126,18 @@ def prepare(
     """Read the protein (through `proteins`) and the given pocket, take the ligand's start
     conformers (one per seed) from `conformers`, and featurize a complex for each.
 
-    `seconds_prepare` counts the embedding's own time, wherever it ran, and this one's.
+    `seconds_prepare` is the embedding's own time, wherever it ran, plus this function's
+    time outside the wait for it.
     """
     began = time.perf_counter()
     _check_name(request.complex_name)
     parsed = proteins.get(request.protein_path)
     centre = _given_centre(request, parsed)
+    called = time.perf_counter()
     starts, embedding = conformers()
-    waited = time.perf_counter()
+    waited = time.perf_counter() - called
     graphs = [featurize_complex(parsed.protein, s, s, name=request.complex_name) for s in starts]
-    result.seconds_prepare = embedding + (time.perf_counter() - waited) + (waited - began)
+    result.seconds_prepare = time.perf_counter() - began - waited + embedding
     return Prepared(request, result, parsed, starts, graphs, centre)
 
 

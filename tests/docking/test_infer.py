@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -160,6 +161,15 @@ def test_batched_docking_equals_one_by_one(model, data_dir, tmp_path):
                 atol=2e-4,
             )
     assert runs[4][1].seconds_model == pytest.approx(runs[4][0].seconds_model)  # one batch's share
+
+
+def test_row_timings_add_up_to_no_more_than_the_run(model, data_dir, tmp_path):
+    began = time.perf_counter()
+    results = dock_all(_mixed_requests(data_dir), model, tmp_path, DockingOptions(batch_size=2))
+    wall = time.perf_counter() - began
+    assert sum(r.seconds_total for r in results) <= wall
+    ok = [r for r in results if r.status == "ok"]
+    assert all(r.seconds_prepare > 0 and r.seconds_model > 0 and r.seconds_write > 0 for r in ok)
 
 
 class _FailsOn(torch.nn.Module):
