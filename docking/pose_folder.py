@@ -1,22 +1,28 @@
 """The layout of a folder of generated training poses (written by `docking.vina_poses`).
 
     DIR/index.csv                    one row per (target, molecule): status ok | failed | excluded
+    DIR/settings.json                how the poses were made (one setting per folder)
     DIR/receptors/<TARGET>.pdb       the receptor (PDB columns of dockstring's PDBQT)
     DIR/poses/<TARGET>/<KEY>.sdf     the top Vina pose, hydrogens and bond orders, SD tags
 
 `KEY` is the molecule's InChIKey (``invalid-<hash>`` for a SMILES RDKit cannot read). Paths
 in the index are relative to DIR, so the folder can be moved or copied whole. Rows are
 appended one at a time (a killed run loses at most the pose it was writing), and a
-(target, SMILES) pair with a row is done: a rerun skips it.
+(target, SMILES) pair with a row is done: a rerun skips it, so a rerun with other settings
+(exhaustiveness, seed) is refused rather than mixing two kinds of pose in one folder.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Iterable
 from pathlib import Path
 
+from docking.errors import DockingConfigError
+
 INDEX_NAME = "index.csv"
+SETTINGS_NAME = "settings.json"
 COLUMNS = (
     "target",
     "smiles",
@@ -66,3 +72,21 @@ def append_rows(folder: Path, rows: Iterable[dict]) -> None:
         if new:
             writer.writeheader()
         writer.writerows(rows)
+
+
+def read_settings(folder: Path) -> dict:
+    """How the folder's poses were made (empty for a new folder)."""
+    path = Path(folder) / SETTINGS_NAME
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def record_settings(folder: Path, settings: dict) -> None:
+    """Write `settings` into a new folder; refuse other settings for an existing one."""
+    before = read_settings(folder)
+    if before and before != settings:
+        raise DockingConfigError(
+            f"{folder} holds poses made with {before}, not {settings}: "
+            "use the same settings to extend it, or another --out folder"
+        )
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    (Path(folder) / SETTINGS_NAME).write_text(json.dumps(settings, indent=2) + "\n")

@@ -46,6 +46,7 @@ def _pose_record(folder: Path, complexes: list[ComplexData]) -> dict:
         "complexes": len(complexes),
         "targets": dict(sorted(targets.items())),
         "folder": str(folder),
+        "settings": pose_folder.read_settings(folder),
         "index_sha256": hashlib.sha256(index).hexdigest(),
     }
 

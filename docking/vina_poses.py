@@ -50,6 +50,15 @@ class PoseSettings:
     seed: int = 0
     targets_dir: Path | None = None  # default: the `dockstring` package's targets
 
+    def record(self) -> dict:
+        """What a pose folder keeps of these settings (`docking.pose_folder.SETTINGS_NAME`)."""
+        return {
+            "method": "AutoDock Vina top pose, dockstring ligand preparation (pH 7.4)",
+            "exhaustiveness": self.exhaustiveness,
+            "seed": self.seed,
+            "targets_dir": str(self.targets_dir or "dockstring package"),
+        }
+
 
 @dataclass(frozen=True)
 class PoseRunSummary:
@@ -168,6 +177,7 @@ def make_poses(
     its index; rows are appended as jobs finish."""
     began = time.perf_counter()
     folder = Path(folder)
+    pose_folder.record_settings(folder, settings.record())
     for target in targets:
         write_receptor(target, folder, settings.targets_dir)
     done = {(r["target"], r["smiles"]) for r in pose_folder.read_index(folder)}

@@ -89,6 +89,7 @@ def test_pretraining_on_poses_then_fine_tuning_records_what_each_saw(
     assert list(seen) == ["poses/vina_poses"]
     assert seen["poses/vina_poses"]["complexes"] == 2
     assert seen["poses/vina_poses"]["targets"] == {"ABL1": 2}
+    assert seen["poses/vina_poses"]["settings"]["exhaustiveness"] == 1
     finetune = TrainConfig(
         out_dir=tmp_path / "fine", init_checkpoint=tmp_path / "pre" / "best.pt", epochs=1, **common
     )

@@ -12,11 +12,13 @@ from __future__ import annotations
 import csv
 
 import numpy as np
+import pytest
 from rdkit import Chem
 from typer.testing import CliRunner
 
 from discovery.cli import app
 from docking import pose_folder
+from docking.errors import DockingConfigError
 from docking.pose_molecules import check
 from docking.structures import load_ligand_file, load_protein
 from docking.vina_poses import PoseSettings, make_poses, write_receptor
@@ -109,3 +111,10 @@ def test_fixture_folder_matches_the_format(data_dir):
     assert {r["status"] for r in rows} == {"ok", "failed"}
     assert all((data_dir / "vina_poses" / r["ligand"]).exists() for r in rows if r["ligand"])
     assert (data_dir / "vina_poses" / pose_folder.receptor_file("ABL1")).exists()
+
+
+def test_a_folder_keeps_one_setting(tmp_path):
+    make_poses(tmp_path, ["ABL1"], [], FAST)
+    assert pose_folder.read_settings(tmp_path)["exhaustiveness"] == 1
+    with pytest.raises(DockingConfigError, match="use the same settings to extend it"):
+        make_poses(tmp_path, ["ABL1"], [], PoseSettings(exhaustiveness=8))
