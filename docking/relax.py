@@ -17,12 +17,18 @@ System, in vacuum (`relax_pose`):
   `CustomNonbondedForce` with one interaction group, so protein-protein stays Amber and
   ligand-ligand stays MMFF.
 - **restraints**: harmonic position restraints on protein heavy atoms,
-  ``k = 5000`` kJ/mol/nm² on the backbone (and caps), ``500`` on side chains; hydrogens
+  ``k = 10000`` kJ/mol/nm² on the backbone (and caps), ``2000`` on side chains; hydrogens
   and the ligand are free.
 
 L-BFGS (`openmm.LocalEnergyMinimizer`) to an RMS force of ``tolerance_kj_mol_nm``
-(10 kJ/mol/nm) or ``max_iterations`` (2000), on the CPU platform or CUDA
-(``device="cuda"``).
+(10 kJ/mol/nm) or ``max_iterations`` (2000) per stage, on the CPU platform or CUDA
+(``device="cuda"``). Stages (``softcore_stages``, default 0.3 then 1): the cross terms
+are first softened, Beutler et al. (Chem. Phys. Lett. 222, 529, 1994) style,
+``λ 4ε (1/s² - 1/s)`` with ``s = 0.5 (1 - λ) + (r/σ)⁶`` and Coulomb over
+``r² + 0.01 (1 - λ)`` nm², so that a pose threaded through protein atoms can slide out
+instead of tearing its bonds; the last stage is the full potential. On six time-split
+complexes, one full-potential stage alone left two buried model poses with broken bond
+lengths; the soft stage did not.
 """
 
 from __future__ import annotations
@@ -51,8 +57,10 @@ PROTEIN_GROUP, LIGAND_GROUP, INTERACTION_GROUP, RESTRAINT_GROUP = 0, 1, 2, 3
 ALL_GROUPS = set(range(32))
 PLATFORMS = {"cpu": "CPU", "cuda": "CUDA"}
 
+SOFTCORE = "protein_ligand_lambda"  # global parameter of the cross terms, 1 = full
 _CROSS_TERMS = (
-    "4*epsilon*((sigma/r)^12 - (sigma/r)^6) + {coulomb}*charge1*charge2/({slope}*10*r*r);"
+    "lambda*(4*epsilon*(1/s6^2 - 1/s6) + {coulomb}*charge1*charge2/({slope}*10*(r^2 + soft)));"
+    " s6 = 0.5*(1 - lambda) + (r/sigma)^6; soft = 0.01*(1 - lambda); lambda = {lam};"
     " sigma = 0.5*(sigma1 + sigma2); epsilon = sqrt(epsilon1*epsilon2)"
 )
 _RESTRAINT = "0.5*k*((x - x0)^2 + (y - y0)^2 + (z - z0)^2)"
@@ -63,11 +71,12 @@ class RelaxOptions:
     """Pocket cut, restraints, dielectric and minimizer settings (see the module doc)."""
 
     pocket_cutoff_angstrom: float = 8.0
-    backbone_restraint_kj_mol_nm2: float = 5000.0
-    sidechain_restraint_kj_mol_nm2: float = 500.0
+    backbone_restraint_kj_mol_nm2: float = 10000.0
+    sidechain_restraint_kj_mol_nm2: float = 2000.0
     dielectric_slope_per_angstrom: float = 4.0
     tolerance_kj_mol_nm: float = 10.0
     max_iterations: int = 2000
+    softcore_stages: tuple[float, ...] = (0.3, 1.0)
     ph: float = 7.4
     device: str = "cpu"
     threads: int = 1
@@ -79,7 +88,9 @@ class RelaxResult:
 
     Energies are of the whole pocket + ligand system (restraints included); the
     interaction energy is the protein-ligand cross term alone. `ligand_rmsd_angstrom`:
-    heavy-atom RMSD between the pose before and after (no superposition).
+    heavy-atom RMSD between the pose before and after (no superposition);
+    `pocket_rmsd_angstrom`: the same for the pocket's heavy atoms (how far the restrained
+    protein gave way).
     """
 
     ligand: Chem.Mol
@@ -89,6 +100,7 @@ class RelaxResult:
     interaction_before_kj_mol: float
     interaction_after_kj_mol: float
     ligand_rmsd_angstrom: float
+    pocket_rmsd_angstrom: float
     seconds: float
 
 
@@ -131,6 +143,7 @@ def relax_pose(
         interaction_before_kj_mol=before["interaction"],
         interaction_after_kj_mol=after["interaction"],
         ligand_rmsd_angstrom=_heavy_rmsd(ligand, relaxed),
+        pocket_rmsd_angstrom=_pocket_rmsd(topology, positions, final[:n_protein]),
         seconds=time.perf_counter() - began,
     )
     log.info(
@@ -165,8 +178,11 @@ def _system(
     for _ in where.indices:
         nonbonded.addParticle(0.0, 0.1, 0.0)  # the ligand's nonbonded terms are MMFF's
     cross = openmm.CustomNonbondedForce(
-        _CROSS_TERMS.format(coulomb=COULOMB_KJ_NM, slope=options.dielectric_slope_per_angstrom)
+        _CROSS_TERMS.format(
+            coulomb=COULOMB_KJ_NM, slope=options.dielectric_slope_per_angstrom, lam=SOFTCORE
+        )
     )
+    cross.addGlobalParameter(SOFTCORE, 1.0)
     for parameter in ("charge", "sigma", "epsilon"):
         cross.addPerParticleParameter(parameter)
     for charge, sigma, epsilon in protein:
@@ -225,9 +241,12 @@ def _minimize(
 ) -> tuple[dict[str, float], dict[str, float], np.ndarray]:
     """Energies before and after L-BFGS, and the final positions (nm)."""
     before = _energies(context)
-    openmm.LocalEnergyMinimizer.minimize(
-        context, options.tolerance_kj_mol_nm, options.max_iterations
-    )
+    for softness in options.softcore_stages:
+        context.setParameter(SOFTCORE, softness)
+        openmm.LocalEnergyMinimizer.minimize(
+            context, options.tolerance_kj_mol_nm, options.max_iterations
+        )
+    context.setParameter(SOFTCORE, 1.0)
     state = context.getState(getPositions=True)
     return (
         before,
@@ -255,6 +274,12 @@ def _with_positions(ligand: Chem.Mol, angstrom: np.ndarray) -> Chem.Mol:
 def _heavy_rmsd(before: Chem.Mol, after: Chem.Mol) -> float:
     heavy = [a.GetIdx() for a in before.GetAtoms() if a.GetAtomicNum() > 1]
     delta = before.GetConformer().GetPositions()[heavy] - after.GetConformer().GetPositions()[heavy]
+    return float(np.sqrt((delta**2).sum(1).mean()))
+
+
+def _pocket_rmsd(topology: app.Topology, before_nm: np.ndarray, after_nm: np.ndarray) -> float:
+    heavy = [a.index for a in topology.atoms() if a.element != app.element.hydrogen]
+    delta = (before_nm[heavy] - after_nm[heavy]) * 10
     return float(np.sqrt((delta**2).sum(1).mean()))
 
 
