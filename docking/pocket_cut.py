@@ -19,6 +19,7 @@ Steps (`prepare_pocket`):
 
 from __future__ import annotations
 
+import functools
 import random
 from pathlib import Path
 
@@ -33,8 +34,9 @@ FILL_GAP_RESIDUES = 2
 CAPS = {"ACE": (("CA", "CH3"), ("C", "C"), ("O", "O")), "NME": (("N", "N"), ("CA", "C"))}
 
 
+@functools.cache
 def amber_force_field() -> app.ForceField:
-    """Amber ff14SB as shipped with OpenMM (``amber14-all.xml``)."""
+    """Amber ff14SB as shipped with OpenMM (``amber14-all.xml``), read once per process."""
     return app.ForceField(*FORCE_FIELD_FILES)
 
 
