@@ -83,7 +83,7 @@ def resolve_config(name: str | Path) -> Path:
     if path.is_file():
         return path
     preset = PRESETS / f"{path.name.removesuffix('.yaml')}.yaml"
-    if preset.is_file():
+    if path.parent == Path(".") and preset.is_file():  # a bare name, not a missing file
         return Path(str(preset))
     raise RepoConfigError(
         f"config '{name}': no such file and no shipped preset of that name; "

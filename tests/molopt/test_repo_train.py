@@ -76,6 +76,8 @@ def test_presets_load_by_name_from_any_folder(tmp_path, monkeypatch):
     assert load_config("repo_grpo_from_sft_cpu").variant == "GRPO from SFT"
     with pytest.raises(RepoConfigError, match="repo_sft_cpu"):  # the error lists the presets
         load_config("repo_nope")
+    with pytest.raises(RepoConfigError, match="no such file"):  # a missing path is not a name
+        load_config(tmp_path / "elsewhere" / "repo_cpu.yaml")
 
 
 def test_presets_are_package_data():
