@@ -12,6 +12,11 @@ per model call, conformers embedded in line, as before batching); and the larges
 confidence difference from it (batching and workers must not change results). Every
 batch size runs with every `--workers` value (processes embedding start conformers).
 
+Model only: the first `--count` drug-like complexes of the index (at most 40 heavy atoms;
+the slice above holds large peptides) are prepared once, then each batch size's model
+calls are timed `--repeats` times, interleaved; median seconds per complex and the ratio
+to batch size 1.
+
     .venv/bin/python -m bench.docking_throughput --device cpu --count 32 --batch-sizes 1 8 32 --workers 1 2
     .venv/bin/python -m bench.docking_throughput --device cuda --count 256 --batch-sizes 1 8 32 128 --workers 1 16
 
@@ -25,6 +30,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -35,11 +41,17 @@ import torch
 from bench.docking import extract_slice
 from discovery.home import data_folder
 from docking.checkpoint import default_checkpoint, load_model
+from docking.conformers import start_conformers
 from docking.data import TIMESPLIT_ROOT
-from docking.infer import DockingOptions, DockingRequest, dock_requests
+from docking.infer import DockingOptions, DockingRequest, dock_requests, prepare, run_model
+from docking.protein_cache import ProteinCache
+from docking.structures import load_ligand
+from docking.table import DockingResult
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
+DRUG_LIKE_HEAVY_ATOMS = 40
+DRUG_LIKE_SCAN = 200  # index rows searched for drug-like complexes
 
 
 def requests_for(rows: list[dict[str, str]], root: Path) -> list[DockingRequest]:
@@ -98,6 +110,44 @@ def compare(runs: list[dict]) -> None:
         )
 
 
+def drug_like(count: int, root: Path) -> list[DockingRequest]:
+    """Blind requests for the first `count` complexes of at most `DRUG_LIKE_HEAVY_ATOMS`."""
+    rows = extract_slice(data_folder(), DRUG_LIKE_SCAN, root)
+    requests = requests_for(rows, root)
+    small = [
+        r for r in requests if load_ligand(r.ligand).GetNumHeavyAtoms() <= DRUG_LIKE_HEAVY_ATOMS
+    ]
+    return small[:count]
+
+
+def model_only(model, requests, sizes: list[int], device: str, repeats: int) -> list[dict]:
+    """Median model seconds per complex for each batch size, on complexes prepared once."""
+    proteins, seeds = ProteinCache(), range(1)
+    prepared = []
+    for request in requests:
+        starts = start_conformers(request.ligand, seeds)
+        result = DockingResult(request.complex_name)
+        prepared.append(prepare(request, result, lambda s=starts: s, proteins))
+    times: dict[int, list[float]] = {size: [] for size in sizes}
+    for _ in range(repeats):
+        for size in sizes:
+            began = time.perf_counter()
+            for start in range(0, len(prepared), size):
+                run_model(model, prepared[start : start + size], device)
+            times[size].append((time.perf_counter() - began) / len(prepared))
+    base = statistics.median(times[sizes[0]])
+    return [
+        {
+            "batch_size": size,
+            "complexes": len(prepared),
+            "model_seconds_per_complex_median": statistics.median(times[size]),
+            "model_seconds_per_complex_all": times[size],
+            "ratio_to_first": statistics.median(times[size]) / base,
+        }
+        for size in sizes
+    ]
+
+
 def main() -> None:
     """Run the benchmark and save bench/results/docking_throughput_<device>.json."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -108,6 +158,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=1)
     parser.add_argument("--checkpoint", type=Path, default=None)
     parser.add_argument("--threads", type=int, default=1, help="torch threads on CPU")
+    parser.add_argument("--repeats", type=int, default=3, help="model-only timings per size")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     model = load_model(args.checkpoint or default_checkpoint(), device=args.device)
@@ -124,6 +175,9 @@ def main() -> None:
                 )
                 runs.append(measure(model, requests, root / f"out{size}_{workers}", options))
                 print(json.dumps({k: v for k, v in runs[-1].items() if k != "confidence"}))
+        small = drug_like(args.count, root / "drug_like")
+        sizes = sorted(set(args.batch_sizes))
+        models = model_only(model, small, sizes, args.device, args.repeats)
     compare(runs)
     report = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -133,6 +187,7 @@ def main() -> None:
         "checkpoint": str(args.checkpoint or default_checkpoint().relative_to(ROOT)),
         "samples": args.samples,
         "runs": runs,
+        "model_only_drug_like": models,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"docking_throughput_{args.device.split(':')[0]}.json"
@@ -146,6 +201,12 @@ def main() -> None:
             f"{run['model_seconds_per_complex']:.4f} s (x{run['model_speedup_vs_batch1']:.2f}), "
             f"write {run['write_seconds_per_complex']:.3f} s; max confidence change "
             f"{run['max_confidence_difference_vs_batch1']:.1e}"
+        )
+    for run in models:
+        print(
+            f"model only, {run['complexes']} drug-like complexes, batch {run['batch_size']:>4}: "
+            f"{run['model_seconds_per_complex_median']:.4f} s per complex "
+            f"(x{run['ratio_to_first']:.2f} the time of batch {sizes[0]})"
         )
     print(f"saved {out}")
 
