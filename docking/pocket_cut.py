@@ -13,8 +13,9 @@ Steps (`prepare_pocket`):
    and its backbone geometry real; true chain ends keep their charged termini.
 4. Hydrogens at the given pH with OpenMM's `Modeller.addHydrogens` and the Amber force
    field (what PDBFixer's ``addMissingHydrogens`` runs). OpenMM starts hydrogens at
-   positions drawn from Python's `random`; it is seeded (``seed``) for that call and
-   restored after, so a pocket is reproducible.
+   positions drawn from Python's `random` and then minimizes them; `random` is seeded
+   (``seed``) for that call and restored after, and the minimization runs on the
+   Reference platform, so a pocket is the same on every run.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import random
 from pathlib import Path
 
 import numpy as np
+import openmm
 from openmm import app, unit
 
 from docking.errors import RelaxError
@@ -76,7 +78,8 @@ def _add_hydrogens(modeller: app.Modeller, ph: float, seed: int) -> None:
     state = random.getstate()
     random.seed(seed)
     try:
-        modeller.addHydrogens(amber_force_field(), pH=ph)
+        reference = openmm.Platform.getPlatformByName("Reference")  # deterministic
+        modeller.addHydrogens(amber_force_field(), pH=ph, platform=reference)
     finally:
         random.setstate(state)
 
