@@ -141,3 +141,18 @@ def test_unreadable_protein_is_a_relax_error_naming_the_complex(crystal, tmp_pat
 def test_unknown_device_is_refused(crystal, data_dir):
     with pytest.raises(RelaxError, match="no OpenMM platform for device 'tpu'"):
         relax_pose(data_dir / "6ce6_protein.pdb", crystal, RelaxOptions(device="tpu"))
+
+
+@pytest.mark.gpu
+def test_relax_on_cuda_agrees_with_cpu(crystal, data_dir):
+    import openmm
+
+    names = [
+        openmm.Platform.getPlatform(i).getName() for i in range(openmm.Platform.getNumPlatforms())
+    ]
+    if "CUDA" not in names:
+        pytest.skip("this OpenMM build has no CUDA platform")
+    cpu = relax_pose(data_dir / "6ce6_protein.pdb", crystal)
+    gpu = relax_pose(data_dir / "6ce6_protein.pdb", crystal, RelaxOptions(device="cuda"))
+    assert gpu.ligand_rmsd_angstrom < 0.5
+    assert gpu.energy_after_kj_mol == pytest.approx(cpu.energy_after_kj_mol, rel=0.01)
