@@ -53,7 +53,7 @@ log = logging.getLogger(__name__)
 
 COULOMB_KJ_NM = 138.935458  # 1/(4π ε0) in kJ mol⁻¹ nm e⁻²
 BACKBONE_ATOMS = frozenset({"N", "CA", "C", "O", "OXT"})
-PROTEIN_GROUP, LIGAND_GROUP, INTERACTION_GROUP, RESTRAINT_GROUP = 0, 1, 2, 3
+LIGAND_GROUP, INTERACTION_GROUP, RESTRAINT_GROUP = 1, 2, 3  # Amber forces: group 0
 ALL_GROUPS = set(range(32))
 PLATFORMS = {"cpu": "CPU", "cuda": "CUDA"}
 
@@ -173,10 +173,24 @@ def _system(
     except Exception as error:
         raise RelaxError(f"{name}: Amber ff14SB cannot parametrize the pocket: {error}") from error
     nonbonded = next(f for f in system.getForces() if isinstance(f, openmm.NonbondedForce))
-    protein = [nonbonded.getParticleParameters(i) for i in range(system.getNumParticles())]
+    protein = range(system.getNumParticles())
     where = add_mmff_ligand(system, ligand, props, group=LIGAND_GROUP)
+    cross = _cross_terms(nonbonded, lennard_jones_parameters(ligand, props), options)
+    cross.addInteractionGroup(protein, where.indices)
     for _ in where.indices:
         nonbonded.addParticle(0.0, 0.1, 0.0)  # the ligand's nonbonded terms are MMFF's
+    system.addForce(cross)
+    system.addForce(_restraints(topology, positions, options))
+    return system
+
+
+def _cross_terms(
+    nonbonded: openmm.NonbondedForce,
+    ligand_parameters: list[tuple[float, float, float]],
+    options: RelaxOptions,
+) -> openmm.CustomNonbondedForce:
+    """Protein-ligand LJ + 4r-dielectric Coulomb: Amber parameters of the protein
+    particles (read from `nonbonded`, before the ligand joins it), then the ligand's."""
     cross = openmm.CustomNonbondedForce(
         _CROSS_TERMS.format(
             coulomb=COULOMB_KJ_NM, slope=options.dielectric_slope_per_angstrom, lam=SOFTCORE
@@ -185,18 +199,22 @@ def _system(
     cross.addGlobalParameter(SOFTCORE, 1.0)
     for parameter in ("charge", "sigma", "epsilon"):
         cross.addPerParticleParameter(parameter)
-    for charge, sigma, epsilon in protein:
-        cross.addParticle([charge._value, sigma._value, epsilon._value])
-    for params in lennard_jones_parameters(ligand, props):
-        cross.addParticle(list(params))
+    for i in range(nonbonded.getNumParticles()):
+        charge, sigma, epsilon = nonbonded.getParticleParameters(i)
+        cross.addParticle(
+            [
+                charge.value_in_unit(unit.elementary_charge),
+                sigma.value_in_unit(unit.nanometer),
+                epsilon.value_in_unit(unit.kilojoule_per_mole),
+            ]
+        )
+    for parameters in ligand_parameters:
+        cross.addParticle(list(parameters))
     for index in range(nonbonded.getNumExceptions()):  # platforms want equal exclusions
         cross.addExclusion(*nonbonded.getExceptionParameters(index)[:2])
-    cross.addInteractionGroup(range(len(protein)), where.indices)
     cross.setNonbondedMethod(openmm.CustomNonbondedForce.NoCutoff)
     cross.setForceGroup(INTERACTION_GROUP)
-    system.addForce(cross)
-    system.addForce(_restraints(topology, positions, options))
-    return system
+    return cross
 
 
 def _restraints(
