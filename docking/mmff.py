@@ -3,7 +3,7 @@
 RDKit assigns the parameters (`MMFFGetMoleculeProperties`); this module writes them into
 an `openmm.System` with MMFF's own functional forms, so that OpenMM's energy of the
 ligand alone equals RDKit's ``MMFFGetMoleculeForceField(...).CalcEnergy()`` (tested to
-1e-4 kcal/mol on drug molecules). Parameters stay in MMFF units (kcal/mol, Å, degrees,
+1e-6 kcal/mol, forces too, on crystal ligands and drugs). Parameters stay in MMFF units (kcal/mol, Å, degrees,
 mdyn/Å) and the expressions convert OpenMM's nm, radians and kJ/mol:
 
 - bond stretch: ``143.9325/2 kb dr² (1 + cs dr + 7/12 cs² dr²)``, cs = -2 Å⁻¹;
