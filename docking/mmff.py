@@ -2,9 +2,10 @@
 
 RDKit assigns the parameters (`MMFFGetMoleculeProperties`); this module writes them into
 an `openmm.System` with MMFF's own functional forms, so that OpenMM's energy of the
-ligand alone equals RDKit's ``MMFFGetMoleculeForceField(...).CalcEnergy()`` (tested to
-1e-6 kcal/mol, forces too, on crystal ligands and drugs). Parameters stay in MMFF units (kcal/mol, Å, degrees,
-mdyn/Å) and the expressions convert OpenMM's nm, radians and kJ/mol:
+ligand alone equals RDKit's ``MMFFGetMoleculeForceField(...).CalcEnergy()`` (energy and
+forces tested to 1e-6 kcal/mol on crystal ligands and drugs). Parameters stay in MMFF
+units (kcal/mol, Å, degrees, mdyn/Å) and the expressions convert OpenMM's nm, radians and
+kJ/mol:
 
 - bond stretch: ``143.9325/2 kb dr² (1 + cs dr + 7/12 cs² dr²)``, cs = -2 Å⁻¹;
 - angle bend: ``0.043844/2 ka dθ² (1 + cb dθ)``, cb = -0.007 deg⁻¹; linear centres
