@@ -56,6 +56,7 @@ BACKBONE_ATOMS = frozenset({"N", "CA", "C", "O", "OXT"})
 LIGAND_GROUP, INTERACTION_GROUP, RESTRAINT_GROUP = 1, 2, 3  # Amber forces: group 0
 ALL_GROUPS = set(range(32))
 PLATFORMS = {"cpu": "CPU", "cuda": "CUDA"}
+RELAXED_POCKET = "pocket_relaxed.pdb"
 
 SOFTCORE = "protein_ligand_lambda"  # global parameter of the cross terms, 1 = full
 _CROSS_TERMS = (
@@ -154,6 +155,25 @@ def relax_pose(
         result.ligand_rmsd_angstrom,
         result.seconds,
     )
+    return result
+
+
+def relax_sdf_file(
+    pose_sdf: Path, protein_pdb: Path, options: RelaxOptions = RelaxOptions(), name: str = ""
+) -> RelaxResult:
+    """Relax the first pose of `pose_sdf` in place: the relaxed pose (hydrogens, bond
+    orders and SD tags kept) replaces it, the original is kept as ``<stem>_unrelaxed.sdf``
+    and the relaxed pocket is written beside as ``pocket_relaxed.pdb``. On a `RelaxError`
+    no file is touched."""
+    pose_sdf = Path(pose_sdf)
+    docked = next(iter(Chem.SDMolSupplier(str(pose_sdf), removeHs=False)), None)
+    if docked is None:
+        raise RelaxError(f"{name or pose_sdf}: RDKit cannot read the pose {pose_sdf}")
+    result = relax_pose(protein_pdb, docked, options, name)
+    pose_sdf.replace(pose_sdf.with_name(f"{pose_sdf.stem}_unrelaxed.sdf"))
+    with Chem.SDWriter(str(pose_sdf)) as writer:
+        writer.write(result.ligand)
+    pose_sdf.with_name(RELAXED_POCKET).write_text(result.pocket_pdb)
     return result
 
 

@@ -10,7 +10,7 @@ from rdkit.Geometry import Point3D
 
 from docking.errors import RelaxError
 from docking.pocket_cut import prepare_pocket
-from docking.relax import RelaxOptions, relax_pose
+from docking.relax import RelaxOptions, relax_pose, relax_sdf_file
 from docking.structures import load_ligand_file
 from tests.docking.conftest import DATA
 
@@ -110,6 +110,22 @@ def test_relax_moves_a_crystal_pose_little(crystal, data_dir):
     assert 0 < result.pocket_rmsd_angstrom < 0.5  # the restrained protein barely moves
     assert result.energy_after_kj_mol < result.energy_before_kj_mol
     assert result.seconds > 0
+
+
+def test_relaxing_a_file_keeps_the_docked_pose_beside_it(clashing, data_dir, tmp_path):
+    pose = tmp_path / "rank1.sdf"
+    clashing = Chem.Mol(clashing)
+    clashing.SetProp("confidence_rmsd_angstrom", "1.234567")
+    with Chem.SDWriter(str(pose)) as writer:
+        writer.write(clashing)
+    result = relax_sdf_file(pose, data_dir / "6ce6_protein.pdb", name="6ce6")
+    relaxed = next(Chem.SDMolSupplier(str(pose), removeHs=False))
+    kept = Chem.MolFromMolFile(str(tmp_path / "rank1_unrelaxed.sdf"), removeHs=False)
+    assert relaxed.GetProp("confidence_rmsd_angstrom") == "1.234567"
+    assert relaxed.GetNumAtoms() == kept.GetNumAtoms() == clashing.GetNumAtoms()
+    moved = relaxed.GetConformer().GetPositions() - kept.GetConformer().GetPositions()
+    assert np.sqrt((moved**2).sum(1).mean()) > 0.1
+    assert (tmp_path / "pocket_relaxed.pdb").read_text() == result.pocket_pdb
 
 
 def test_pocket_is_cut_capped_and_protonated(crystal, data_dir):
