@@ -43,9 +43,10 @@ from docking.table import DockingRequest, DockingResult, write_results
 
 log = logging.getLogger(__name__)
 
-# Complexes per model call on CPU. Batching saves per-call overhead, not arithmetic, and
-# the network's all-pairs docking graph grows with the batch; 8 keeps memory small and
-# the progress bar moving (bench/docking_throughput.py measures the choice).
+# Complexes per model call. The network's work is per edge, so a CPU batch saves only the
+# per-call overhead: 8 drug-like complexes cost what 8 calls cost (x0.95), larger batches
+# more (x1.64 at 32: the edge tensors outgrow the caches); on a GPU larger is better.
+# Measured in BENCHMARKS.md, "Docking: throughput".
 DEFAULT_BATCH_SIZE = 8
 ROW_ERRORS = (DockingError, OSError, ValueError, RuntimeError)
 MODEL_ERRORS = (RuntimeError, ValueError, IndexError)  # CUDA out-of-memory is a RuntimeError
