@@ -13,6 +13,8 @@ Run (niced, one worker):
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import shutil
 import statistics
 import time
@@ -62,7 +64,16 @@ def peer(folder: Path, rows: list[dict], count: int, seed: int) -> list[dict]:
     return compared
 
 
-def summarize(rows: list[dict], wall: float, workers: int) -> dict:
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (Vina runs in the worker)."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def summarize(rows: list[dict], wall: float, cpu: float, workers: int) -> dict:
     """Throughput and failure figures of one pose run."""
     docked = [r for r in rows if r["status"] == "ok"]
     failed = [r for r in rows if r["status"] == "failed"]
@@ -77,6 +88,8 @@ def summarize(rows: list[dict], wall: float, workers: int) -> dict:
         "failure_reasons": sorted({r["reason"][:120] for r in failed}),
         "wall_seconds": wall,
         "poses_per_hour_per_core": 3600 * len(docked) / wall / workers,
+        "cpu_seconds": cpu,
+        "poses_per_cpu_hour": 3600 * len(docked) / cpu,
         "seconds_per_pose_median": statistics.median(seconds) if seconds else None,
         "seconds_per_pose_max": max(seconds, default=None),
         "heavy_atoms_median": statistics.median(atoms) if atoms else None,
@@ -102,12 +115,14 @@ def main() -> None:
     source = default_source()
     candidates = [check(s, held_out) for s in draw(read_smiles(source), args.molecules, args.seed)]
     targets = args.targets.split(",")
-    began = time.perf_counter()
+    load_before = os.getloadavg()
+    began, cpu_began = time.perf_counter(), cpu_seconds()
     settings = PoseSettings(exhaustiveness=args.exhaustiveness, seed=args.seed)
     make_poses(folder, targets, candidates, settings, workers=args.workers)
-    wall = time.perf_counter() - began
+    wall, cpu = time.perf_counter() - began, cpu_seconds() - cpu_began
     rows = pose_folder.read_index(folder)
-    figures = summarize(rows, wall, args.workers)
+    figures = summarize(rows, wall, cpu, args.workers)
+    figures["load_average_1min_before_after"] = [load_before[0], os.getloadavg()[0]]
     print(figures)
     compared = peer(folder, rows, args.peer_pairs, args.seed)
     rmsds = [c["rmsd_to_exh8"] for c in compared]
