@@ -105,7 +105,7 @@ def main() -> None:
     parser.add_argument("--molecules", type=int, default=15)
     parser.add_argument("--exhaustiveness", type=int, default=4)
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--peer-pairs", type=int, default=12)
     parser.add_argument("--label", default="cpu-4x15-exh4")
     args = parser.parse_args()

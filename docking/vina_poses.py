@@ -47,7 +47,7 @@ class PoseSettings:
     """How each molecule is docked: Vina's exhaustiveness and the seed (embedding and Vina)."""
 
     exhaustiveness: int = 8
-    seed: int = 0
+    seed: int = 1  # non-zero: Vina takes 0 as "random"
     targets_dir: Path | None = None  # default: the `dockstring` package's targets
 
     def record(self) -> dict:

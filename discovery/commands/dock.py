@@ -167,7 +167,9 @@ def make_poses_command(
     ] = None,
     exhaustiveness: Annotated[int, typer.Option(help="Vina's exhaustiveness")] = 8,
     workers: Annotated[int, typer.Option(help="Worker processes (one Vina core each)")] = 1,
-    seed: Annotated[int, typer.Option(help="Seed of the draw, the embedding and Vina")] = 0,
+    seed: Annotated[
+        int, typer.Option(help="Seed of the draw, the embedding and Vina (not 0: random in Vina)")
+    ] = 1,
 ) -> None:
     """Dock drug-like molecules into DOCKSTRING targets with Vina: pretraining poses for
     `discover dock train` (config key `pose_folders`). Resumes: pairs done are skipped."""

@@ -5,7 +5,7 @@ for the ligand's atom types over the target's box (0.375 Å spacing, Vina's defa
 dockstring command line uses), and a Monte Carlo search of `exhaustiveness` runs returns up
 to `poses` poses. The score is the best pose's predicted affinity (kcal/mol, lower is
 better), dockstring's docking score. With a fixed `seed` and ``cpu=1`` the result is the
-same on every call.
+same on every call; seed 0 is refused, since Vina takes it as "draw a random seed".
 """
 
 from __future__ import annotations
@@ -43,6 +43,8 @@ def dock(
     """Dock a ligand PDBQT into `target` and return the best pose's affinity."""
     if exhaustiveness < 1 or cpu < 1:
         raise DockingError(f"exhaustiveness ({exhaustiveness}) and cpu ({cpu}) must be >= 1")
+    if seed == 0:  # Vina draws a random seed for 0: the score would change from call to call
+        raise DockingError("seed 0 makes Vina pick a random seed; pass a non-zero seed")
     vina = Vina(sf_name="vina", cpu=cpu, seed=seed, verbosity=0)
     try:
         vina.set_receptor(str(target.receptor))

@@ -3,7 +3,7 @@ exhaustiveness 1, a broken SMILES recorded with its reason, resume, worker proce
 command line, and the receptor PDB cut from dockstring's PDBQT.
 
 The fixture folder `tests/data/docking/vina_poses/` was made the same way (paracetamol,
-toluenesulfonamide and a broken SMILES into ABL1, exhaustiveness 1, seed 0), its receptor then
+toluenesulfonamide and a broken SMILES into ABL1, exhaustiveness 1, seed 1), its receptor then
 cut to the 76 residues with an atom within 14 Å of the box centre to keep it small.
 """
 
@@ -24,7 +24,7 @@ from docking.structures import load_ligand_file, load_protein
 from docking.vina_poses import PoseSettings, make_poses, write_receptor
 from science.vina.targets import load_target
 
-FAST = PoseSettings(exhaustiveness=1, seed=0)
+FAST = PoseSettings(exhaustiveness=1, seed=1)
 runner = CliRunner()
 
 
