@@ -39,6 +39,7 @@ from docking.model import FlexibleDocker
 from docking.pocket import format_residues, residue_centroid, write_pocket
 from docking.pose import POSE_MODES, check_and_reflect, fit_conformer, pose_molecule
 from docking.protein_cache import ParsedProtein, ProteinCache
+from docking.relax import RELAXED_POCKET, RelaxOptions, relax_sdf_file
 from docking.table import DockingRequest, DockingResult, write_results
 
 log = logging.getLogger(__name__)
@@ -56,8 +57,9 @@ MODEL_ERRORS = (RuntimeError, ValueError, IndexError)  # CUDA out-of-memory is a
 class DockingOptions:
     """How to dock: device, pose mode (`POSE_MODES`), conformer seed, number of samples
     (start conformers docked together and ranked by predicted RMSD), PoseBusters flags,
-    complexes per model call (`batch_size`) and processes embedding start conformers
-    (`workers`, see `docking.conformers`)."""
+    complexes per model call (`batch_size`), processes embedding start conformers
+    (`workers`, see `docking.conformers`) and OpenMM relaxation of rank 1 (`relax`, see
+    `post_process`)."""
 
     device: str = "cpu"
     pose: str = "fit"
@@ -66,6 +68,7 @@ class DockingOptions:
     posebusters: bool = False
     batch_size: int = DEFAULT_BATCH_SIZE
     workers: int = 1
+    relax: bool = False
 
     def __post_init__(self) -> None:
         if self.pose not in POSE_MODES:
@@ -207,14 +210,29 @@ def _write_pose(mol: Chem.Mol, path: Path, result: DockingResult, sample: Sample
 def post_process(prepared: Prepared, folder: Path, options: DockingOptions) -> None:
     """Per-complex steps after the rank files are written, reading them from `folder`.
 
-    Today: with `options.posebusters`, rank 1's PoseBusters ``dock`` checks (in the input
-    protein), reported as ``passed/total`` and the failed check names. A step that changes
-    the poses (a relaxation) belongs here, before the checks.
+    With `options.relax`, rank 1 is first minimized in the input protein
+    (`docking.relax`): ``rank1.sdf`` becomes the relaxed pose, the docked one is kept as
+    ``rank1_unrelaxed.sdf`` and the relaxed pocket as ``pocket_relaxed.pdb``; energies
+    and the ligand RMSD moved go to the row. Then, with `options.posebusters`, rank 1's
+    PoseBusters ``dock`` checks (in the input protein), reported as ``passed/total`` and
+    the failed check names.
     """
+    result = prepared.result
+    if options.relax:
+        relaxed = relax_sdf_file(
+            folder / "rank1.sdf",
+            prepared.request.protein_path,
+            RelaxOptions(device=options.device),
+            prepared.request.complex_name,
+        )
+        result.relax_energy_before_kj_mol = relaxed.energy_before_kj_mol
+        result.relax_energy_after_kj_mol = relaxed.energy_after_kj_mol
+        result.relax_ligand_moved_angstrom = relaxed.ligand_rmsd_angstrom
+        result.relax_pocket_pdb = str(folder / RELAXED_POCKET)
     if options.posebusters:
         flags = posebusters_flags(folder / "rank1.sdf", prepared.request.protein_path)
-        prepared.result.posebusters_passed = f"{flags.passed}/{flags.total}"
-        prepared.result.posebusters_failed = ";".join(flags.failed)
+        result.posebusters_passed = f"{flags.passed}/{flags.total}"
+        result.posebusters_failed = ";".join(flags.failed)
 
 
 def _fail(result: DockingResult, error: Exception) -> None:

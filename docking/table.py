@@ -40,7 +40,9 @@ class DockingResult:
     batch: `seconds_prepare` this complex's reading, ETKDG and featurization;
     `seconds_model` the model call of its batch (collation, forward, copy back) divided by
     the number of complexes in that batch; `seconds_write` its rank files, pocket PDB and
-    post-processing (PoseBusters); `seconds_total` their sum.
+    post-processing (relax, PoseBusters); `seconds_total` their sum. The ``relax_*``
+    columns are filled with ``--relax`` (`docking.relax`): whole-system energies before
+    and after, the heavy-atom RMSD the ligand moved, and the relaxed pocket's file.
     """
 
     complex_name: str
@@ -58,6 +60,10 @@ class DockingResult:
     pocket_pdb: str = ""
     posebusters_passed: str = ""
     posebusters_failed: str = ""
+    relax_energy_before_kj_mol: float | None = None
+    relax_energy_after_kj_mol: float | None = None
+    relax_ligand_moved_angstrom: float | None = None
+    relax_pocket_pdb: str = ""
 
 
 def read_batch_csv(path: Path) -> list[DockingRequest]:

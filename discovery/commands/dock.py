@@ -98,6 +98,10 @@ def dock(
     workers: Annotated[
         int, typer.Option(help="Processes embedding ETKDG start conformers (CPU cores to use)")
     ] = 1,
+    relax: Annotated[
+        bool,
+        typer.Option(help="OpenMM-minimize rank 1 in the protein; rank1.sdf is the relaxed pose"),
+    ] = False,
 ) -> None:
     """Dock one complex (--protein/--ligand) or a batch (--csv); writes OUT/results.csv."""
     if ctx.invoked_subcommand is not None:
@@ -112,7 +116,9 @@ def dock(
         raise typer.BadParameter("--device cuda: no CUDA device is visible; use --device cpu")
     try:
         requests = _requests(protein, ligand, csv_path, pocket_center, pocket_residues)
-        options = DockingOptions(device, pose, seed, samples, posebusters, batch_size, workers)
+        options = DockingOptions(
+            device, pose, seed, samples, posebusters, batch_size, workers, relax=relax
+        )
         model = load_model(checkpoint or default_checkpoint(), device=device)
         results = dock_all(requests, model, out, options)
     except DockingError as error:

@@ -110,3 +110,26 @@ def test_pocket_residues_option_checks_its_syntax(tiny_checkpoint, data_dir, tmp
         app, [*base, "--pocket-residues", "A:1150", "--pocket-center", "0", "0", "0"]
     )
     assert both.exit_code == 2 and "not both" in both.output
+
+
+def test_dock_with_relax_writes_relaxed_and_unrelaxed_poses(tiny_checkpoint, data_dir, tmp_path):
+    result = runner.invoke(
+        app,
+        [
+            "dock",
+            "--protein", str(data_dir / "6ce6_protein.pdb"),
+            "--ligand", str(data_dir / "6ce6_ligand.sdf"),
+            "--pocket-center", "-2.17", "3.42", "7.33",  # the crystal ligand centroid
+            "--out", str(tmp_path),
+            "--checkpoint", str(tiny_checkpoint),
+            "--relax",
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "6ce6_protein"
+    assert (folder / "rank1_unrelaxed.sdf").exists() and (folder / "pocket_relaxed.pdb").exists()
+    assert (folder / "rank1.sdf").read_text() != (folder / "rank1_unrelaxed.sdf").read_text()
+    row = next(csv.DictReader(open(tmp_path / "results.csv")))
+    assert float(row["relax_energy_after_kj_mol"]) < float(row["relax_energy_before_kj_mol"])
+    assert float(row["relax_ligand_moved_angstrom"]) > 0
+    assert row["relax_pocket_pdb"] == str(folder / "pocket_relaxed.pdb")
