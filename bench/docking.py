@@ -5,15 +5,16 @@ the AlphaFold2 (apo) protein and the crystal ligand's molecular graph (its pose 
 away: docking starts from a fresh ETKDG conformer). Measured against the crystal ligand
 and the aligned holo protein:
 
-- ligand RMSD (heavy atoms, symmetry-aware, no superposition: RDKit `CalcRMS`), share
-  under 2 Å and 5 Å, with the predicted pocket ("blind") and with the true pocket centre
-  given (`--pocket-center`, the docking modules alone);
+- ligand RMSD (heavy atoms, symmetry-aware, no superposition: RDKit `CalcRMS`): 25th,
+  50th and 75th percentiles, mean, share under 2 Å and 5 Å, with the predicted pocket
+  ("blind") and with the true pocket centre given (`--pocket-center`, the docking modules
+  alone); the ligand centroid distance; the same summary over the unseen-protein ids;
 - pocket-centre error (predicted centre vs crystal ligand centroid);
 - pocket Cα RMSD against holo for the predicted pocket residues, next to the apo input's;
 - seconds per complex (reading, featurizing, model, writing);
 - PoseBusters ``dock`` checks of the blind poses, `fit` (default) and `raw` (all checks,
-  and the intramolecular ones only), for ligands of at most 40 heavy atoms, outside the
-  timings.
+  and the intramolecular ones only), and the share both under 2 Å and PoseBusters-valid,
+  for ligands of at most 40 heavy atoms, outside the timings.
 
 Peer baselines in the same run: the ETKDG conformer centred on the true pocket centre in a
 random orientation (no model), and centred on the protein's Cα centroid; with `--vina N`,
@@ -22,6 +23,7 @@ first N complexes of at most 40 heavy atoms.
 
     .venv/bin/python -m bench.docking --count 30 --vina 10    # (not bench/docking.py: the name would
                                                     # shadow the docking package)
+    python -m bench.docking --count 303 --device cuda --out bench/results/docking_gpu.json
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ import statistics
 import tarfile
 import tempfile
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -82,6 +85,13 @@ def extract_slice(folder: Path, count: int, into: Path) -> list[dict[str, str]]:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(tar.extractfile(member).read())
     return rows
+
+
+def centroid_distance(pose_sdf: str, crystal: Chem.Mol) -> float:
+    """Distance (Å) between the heavy-atom centroids of the pose and the crystal ligand."""
+    pose = Chem.MolFromMolFile(pose_sdf).GetConformer().GetPositions().mean(0)
+    truth = Chem.RemoveHs(crystal).GetConformer().GetPositions().mean(0)
+    return float(np.linalg.norm(pose - truth))
 
 
 def ligand_rmsd(pose_sdf: str, crystal: Chem.Mol) -> float:
@@ -155,7 +165,9 @@ def pocket_ca_rmsd(pocket_pdb: str, apo_path: Path, holo_path: Path) -> tuple[fl
     return rmsd(pocket.ca), rmsd(apo.ca[rows])
 
 
-def bench_complex(model, row: dict[str, str], root: Path, out: Path) -> dict:
+def bench_complex(
+    model, row: dict[str, str], root: Path, out: Path, options: DockingOptions
+) -> dict:
     """All measurements for one complex."""
     path = lambda key: root / TIMESPLIT_ROOT / row[key]  # noqa: E731
     crystal = load_ligand_file(path("holo_ligand"))
@@ -164,18 +176,19 @@ def bench_complex(model, row: dict[str, str], root: Path, out: Path) -> dict:
         DockingRequest(row["pdb_id"], path("apo_af2_protein"), str(path("holo_ligand"))),
         model,
         out / "blind",
+        options,
     )
     if blind.status != "ok":
         return {"pdb_id": row["pdb_id"], "error": blind.error}
     given = DockingRequest(
         row["pdb_id"], path("apo_af2_protein"), str(path("holo_ligand")), tuple(centre)
     )
-    oracle = dock_one(given, model, out / "given")
+    oracle = dock_one(given, model, out / "given", options)
     raw = dock_one(
         DockingRequest(row["pdb_id"], path("apo_af2_protein"), str(path("holo_ligand"))),
         model,
         out / "raw",
-        DockingOptions(pose="raw"),
+        replace(options, pose="raw"),
     )
     if oracle.status != "ok" or raw.status != "ok":
         return {"pdb_id": row["pdb_id"], "error": oracle.error or raw.error}
@@ -188,6 +201,8 @@ def bench_complex(model, row: dict[str, str], root: Path, out: Path) -> dict:
     return {
         "pdb_id": row["pdb_id"],
         "heavy_atoms": Chem.RemoveHs(crystal).GetNumAtoms(),
+        "unseen_protein": row.get("unseen_protein") == "1",
+        "centroid_distance_blind": centroid_distance(blind.rank1_sdf, crystal),
         "rmsd_blind": ligand_rmsd(blind.rank1_sdf, crystal),
         "rmsd_blind_raw": ligand_rmsd(raw.rank1_sdf, crystal),
         "rmsd_true_pocket": ligand_rmsd(oracle.rank1_sdf, crystal),
@@ -250,11 +265,36 @@ def vina_summary(results: list[dict]) -> dict:
     }
 
 
+def distribution(values: list[float]) -> dict[str, float]:
+    """Percentiles 25/50/75, mean, and the shares under 2 Å and 5 Å."""
+    q25, q50, q75 = np.percentile(values, [25, 50, 75])
+    return {
+        "p25": float(q25),
+        "median": float(q50),
+        "p75": float(q75),
+        "mean": float(np.mean(values)),
+        "below_2A": sum(v < 2 for v in values) / len(values),
+        "below_5A": sum(v < 5 for v in values) / len(values),
+    }
+
+
 def summarise(rows: list[dict]) -> dict:
-    """Medians and success rates over the complexes that docked."""
+    """Distributions and success rates over the complexes that docked, and the same over
+    the unseen-protein ids among them."""
+    summary = summarise_subset(rows)
+    unseen = [r for r in rows if r.get("unseen_protein")]
+    if unseen:
+        summary["unseen_protein"] = summarise_subset(unseen)
+    return summary
+
+
+def summarise_subset(rows: list[dict]) -> dict:
+    """`summarise` for one set of complexes."""
     ok = [r for r in rows if "error" not in r]
     column = lambda key: [r[key] for r in ok]  # noqa: E731
     summary = {"complexes": len(rows), "docked": len(ok)}
+    if not ok:
+        return summary
     for key in (
         "rmsd_blind",
         "rmsd_blind_raw",
@@ -262,13 +302,9 @@ def summarise(rows: list[dict]) -> dict:
         "rmsd_baseline_true_centre",
         "rmsd_baseline_protein_centre",
     ):
-        values = column(key)
-        summary[key] = {
-            "median": statistics.median(values),
-            "below_2A": sum(v < 2 for v in values) / len(values),
-            "below_5A": sum(v < 5 for v in values) / len(values),
-        }
+        summary[key] = distribution(column(key))
     for key in (
+        "centroid_distance_blind",
         "pocket_centre_error",
         "pocket_ca_rmsd_predicted",
         "pocket_ca_rmsd_apo",
@@ -284,16 +320,33 @@ def summarise(rows: list[dict]) -> dict:
             "all_pass": sum(not f for f in failed) / len(failed),
             "intramolecular_pass": sum(not set(f) & INTRAMOLECULAR_CHECKS for f in failed)
             / len(failed),
+            "below_2A_and_valid": sum(
+                not r[f"posebusters_failed_{mode}"] and r[f"rmsd_{_RMSD_OF_MODE[mode]}"] < 2
+                for r in checked
+            )
+            / len(checked),
         }
     return summary
 
 
+_RMSD_OF_MODE = {"blind": "blind", "raw": "blind_raw"}
+
+
+def machine(device: str) -> str:
+    """The machine line of the report: CPU threads, or the GPU's name."""
+    if device.startswith("cuda"):
+        return f"{platform.machine()}, GPU {torch.cuda.get_device_name()}"
+    return f"{platform.machine()}, {torch.get_num_threads()} torch thread(s), no GPU"
+
+
 def main() -> None:
-    """Run the benchmark and save bench/results/docking.json."""
+    """Run the benchmark and save its JSON report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=40, help="first N complexes of the index")
     parser.add_argument("--checkpoint", type=Path, default=None)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--device", default="cpu", help="cpu or cuda")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="JSON file to write")
     parser.add_argument(
         "--vina",
         type=int,
@@ -302,26 +355,27 @@ def main() -> None:
     )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    model = load_model(args.checkpoint or default_checkpoint())
+    model = load_model(args.checkpoint or default_checkpoint(), device=args.device)
+    options = DockingOptions(device=args.device)
     began = time.perf_counter()
     with tempfile.TemporaryDirectory() as temp:
         root = Path(temp)
         rows = extract_slice(data_folder(), args.count, root)
-        results = [bench_complex(model, row, root, root / "out") for row in rows]
+        results = [bench_complex(model, row, root, root / "out", options) for row in rows]
         add_posebusters(results, rows, root)
         add_vina(results, rows, root, args.vina)
     summary = summarise(results)
     summary["vina_subset"] = vina_summary(results)
     report = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()}, {torch.get_num_threads()} torch thread(s), no GPU",
+        "machine": machine(args.device),
         "checkpoint": str(args.checkpoint or default_checkpoint().relative_to(ROOT)),
         "wall_seconds": time.perf_counter() - began,
         "summary": summary,
         "complexes": results,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2))
     print(json.dumps(summary, indent=2))
 
 
