@@ -80,6 +80,7 @@ def bench_task(name: str, args: argparse.Namespace, folder: Path) -> dict:
     screens = [screening(name, args.budget, seed) for seed in range(args.seeds)]
     return {
         "graph_ga": summarize([r for r, _ in runs]),
+        "graph_ga_per_seed": [r.to_json() for r, _ in runs],
         "graph_ga_seconds": round(sum(s for _, s in runs) / len(runs), 1),
         "screening": summarize(screens),
         "published_10k": {
