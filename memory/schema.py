@@ -4,7 +4,7 @@ Every `Store` calls `upgrade_schema` when it opens a database: a new database ge
 migration, one created before migrations existed (by `create_all`) is stamped with the
 first revision, whose schema it holds, and then upgraded. Processes that open the same
 database at once (a daemon and its job processes) take a lock first: a PostgreSQL advisory
-lock, or an flock on a SQLite file. A database that is already at the head costs one
+lock, or a lock file beside a SQLite file. A database that is already at the head costs one
 query. A database newer than this code is refused, not touched.
 
 To change a table: edit `memory/tables.py` and add the next file in
@@ -70,9 +70,7 @@ def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
     if not database or database == ":memory:":
         yield
         return
-    # flock on the database file itself: SQLite's own locks are POSIX record locks, which
-    # Linux keeps apart from flock, so this lock leaves SQLite alone and leaves no file.
-    with open(database, "ab") as handle:
+    with open(f"{database}.schema-lock", "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
