@@ -36,7 +36,6 @@ import numpy as np
 import torch
 from rdkit import Chem
 from rdkit.Chem import AllChem
-from rdkit.Geometry import Point3D
 from scipy.spatial.transform import Rotation
 
 from bench.docking import MAX_HEAVY_ATOMS_FOR_CHECKS, extract_slice, ligand_rmsd
@@ -46,7 +45,7 @@ from docking.checkpoint import default_checkpoint, load_model
 from docking.checks import posebusters_flags
 from docking.data import TIMESPLIT_ROOT
 from docking.infer import dock_one
-from docking.relax import RelaxOptions, relax_pose
+from docking.relax import RelaxOptions, relax_pose, with_positions
 from docking.structures import load_ligand_file
 from docking.table import DockingRequest
 
@@ -67,15 +66,7 @@ def perturbed(crystal: Chem.Mol, seed: int) -> Chem.Mol:
     moved = (
         turn.apply(xyz - centre) + centre + SHIFT_ANGSTROM * direction / np.linalg.norm(direction)
     )
-    return _with_positions(crystal, moved)
-
-
-def _with_positions(mol: Chem.Mol, xyz: np.ndarray) -> Chem.Mol:
-    copy = Chem.Mol(mol)
-    conformer = copy.GetConformer()
-    for i, point in enumerate(xyz):
-        conformer.SetAtomPosition(i, Point3D(*map(float, point)))
-    return copy
+    return with_positions(crystal, moved)
 
 
 def mmff_vacuum(mol: Chem.Mol) -> Chem.Mol:

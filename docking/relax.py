@@ -135,7 +135,7 @@ def relax_pose(
     except openmm.OpenMMException as error:
         raise RelaxError(f"{name}: OpenMM minimization failed: {error}") from error
     n_protein = len(positions)
-    relaxed = _with_positions(ligand, final[n_protein:] * 10)
+    relaxed = with_positions(ligand, final[n_protein:] * 10)
     result = RelaxResult(
         ligand=relaxed,
         pocket_pdb=_pdb_text(topology, final[:n_protein]),
@@ -301,7 +301,8 @@ def _energies(context: openmm.Context) -> dict[str, float]:
     return {"total": energy(ALL_GROUPS), "interaction": energy({INTERACTION_GROUP})}
 
 
-def _with_positions(ligand: Chem.Mol, angstrom: np.ndarray) -> Chem.Mol:
+def with_positions(ligand: Chem.Mol, angstrom: np.ndarray) -> Chem.Mol:
+    """A copy of `ligand` with its atoms at `angstrom` (N, 3)."""
     relaxed = Chem.Mol(ligand)
     conformer = relaxed.GetConformer()
     for i, xyz in enumerate(angstrom):
