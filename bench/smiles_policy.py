@@ -77,7 +77,8 @@ def pmo_report(args: argparse.Namespace) -> dict:
         for task in args.tasks:
             spec = task_spec(task, in_process=True)
             row = report["tasks"][task] = {}
-            for label, proposer in PROPOSERS.items():
+            for label in args.proposers:
+                proposer = PROPOSERS[label]
                 folder = Path(tmp) / task / label
                 folder.mkdir(parents=True)
                 swapped = spec.model_copy(update={"proposer": ProposerSpec(**proposer)})
@@ -100,6 +101,8 @@ def main() -> None:
     pmo.add_argument("--tasks", nargs="+", default=["albuterol_similarity", "median1"])
     pmo.add_argument("--budget", type=int, default=1000)
     pmo.add_argument("--seeds", type=int, default=2)
+    pmo.add_argument("--proposers", nargs="+", choices=list(PROPOSERS), default=list(PROPOSERS))
+    parser.add_argument("--out", type=Path, default=None, help="JSON file to write")
     args = parser.parse_args()
     torch.set_num_threads(1)  # one thread ran 4.7x faster than two on the shared 2-core CPU
     if args.part == "sample":
@@ -107,7 +110,7 @@ def main() -> None:
         print(json.dumps(report, indent=2))
     else:
         report = pmo_report(args)
-    out = RESULTS / f"smiles_policy_{args.part}.json"
+    out = args.out or RESULTS / f"smiles_policy_{args.part}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2) + "\n")
     print(f"saved {out}")
