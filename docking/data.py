@@ -157,11 +157,16 @@ def time_split_test_ids(data_folder: Path) -> frozenset[str]:
     return frozenset(line.strip().lower() for line in lines if line.strip())
 
 
-def ligand_key(mol: Chem.Mol) -> str:
-    """The first block of the InChIKey (connectivity, protonation-independent): the
+def inchikey_block(inchikey: str) -> str:
+    """The first block of an InChIKey (connectivity, protonation-independent): the
     identity under which a ligand counts as a test ligand, as in DiffDock's
     ``timesplit_no_lig_overlap`` rule."""
-    return Chem.MolToInchiKey(mol).split("-")[0]
+    return inchikey.split("-")[0]
+
+
+def ligand_key(mol: Chem.Mol) -> str:
+    """`inchikey_block` of `mol`'s InChIKey."""
+    return inchikey_block(Chem.MolToInchiKey(mol))
 
 
 def held_out_ligand_keys(data_folder: Path) -> frozenset[str]:
@@ -258,7 +263,7 @@ def _pose_rows(folder: Path, data_folder: Path) -> list[dict[str, str]]:
             "make one with `discover dock make-poses --out DIR`"
         )
     forbidden = held_out_ligand_keys(data_folder)
-    leaked = [r["smiles"] for r in rows if r["inchikey"].split("-")[0] in forbidden]
+    leaked = [r["smiles"] for r in rows if inchikey_block(r["inchikey"]) in forbidden]
     if leaked:
         raise DockingConfigError(
             f"{folder}: {len(leaked)} poses are of time-split test ligands, remove their rows "

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from rdkit import Chem
 
-from docking.data import ligand_key
+from docking.data import inchikey_block
 from docking.errors import DockingConfigError
 
 log = logging.getLogger(__name__)
@@ -99,6 +99,6 @@ def check(smiles: str, held_out: frozenset[str]) -> Candidate:
         return Candidate(smiles, invalid, "failed", "RDKit's InChI gives no key for it")
     if len(Chem.GetMolFrags(mol)) != 1:
         return Candidate(smiles, key, "failed", "more than one fragment (salt or mixture)")
-    if ligand_key(mol) in held_out:
+    if inchikey_block(key) in held_out:
         return Candidate(smiles, key, "excluded", "a time-split test ligand (InChIKey block 1)")
     return Candidate(smiles, key)
