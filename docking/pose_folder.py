@@ -35,7 +35,6 @@ COLUMNS = (
     "reason",
     "seconds",
 )
-STATUSES = ("ok", "failed", "excluded")
 
 
 def index_path(folder: Path) -> Path:
