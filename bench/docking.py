@@ -87,6 +87,20 @@ def extract_slice(folder: Path, count: int, into: Path) -> list[dict[str, str]]:
     return rows
 
 
+def small_ligand_rows(folder: Path, count: int, scan: int, into: Path) -> list[dict[str, str]]:
+    """The first `count` of the first `scan` complexes (extracted into `into`) whose crystal
+    ligand has at most `MAX_HEAVY_ATOMS_FOR_CHECKS` heavy atoms: drug-like ligands, not the
+    large peptides that dominate the slice's ETKDG and PoseBusters time."""
+    rows = extract_slice(folder, scan, into)
+    small = [
+        row
+        for row in rows
+        if load_ligand_file(into / TIMESPLIT_ROOT / row["holo_ligand"]).GetNumHeavyAtoms()
+        <= MAX_HEAVY_ATOMS_FOR_CHECKS
+    ]
+    return small[:count]
+
+
 def centroid_distance(pose_sdf: str, crystal: Chem.Mol) -> float:
     """Distance (Å) between the heavy-atom centroids of the pose and the crystal ligand."""
     pose = Chem.MolFromMolFile(pose_sdf).GetConformer().GetPositions().mean(0)

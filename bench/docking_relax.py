@@ -38,7 +38,7 @@ from rdkit import Chem
 from rdkit.Chem import AllChem
 from scipy.spatial.transform import Rotation
 
-from bench.docking import MAX_HEAVY_ATOMS_FOR_CHECKS, extract_slice, ligand_rmsd
+from bench.docking import ligand_rmsd, small_ligand_rows
 from bench.record import machine, now, save_record
 from discovery.home import data_folder
 from docking.checkpoint import default_checkpoint, load_model
@@ -164,19 +164,6 @@ def summarise(results: list[dict], kind: str) -> dict:
     return summary
 
 
-def chosen_rows(folder: Path, count: int, scan: int, root: Path) -> list[dict[str, str]]:
-    """The first `count` complexes among the first `scan` whose crystal ligand has at most
-    40 heavy atoms (PoseBusters' energy check is slow on the large peptides)."""
-    rows = extract_slice(folder, scan, root)
-    small = [
-        row
-        for row in rows
-        if load_ligand_file(root / TIMESPLIT_ROOT / row["holo_ligand"]).GetNumHeavyAtoms()
-        <= MAX_HEAVY_ATOMS_FOR_CHECKS
-    ]
-    return small[:count]
-
-
 def main() -> None:
     """Run the benchmark and save bench/results/docking_relax.json."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -190,7 +177,7 @@ def main() -> None:
     began = time.perf_counter()
     with tempfile.TemporaryDirectory() as temp:
         root = Path(temp)
-        rows = chosen_rows(data_folder(), args.count, args.scan, root)
+        rows = small_ligand_rows(data_folder(), args.count, args.scan, root)
         results = []
         for row in rows:
             results.append(bench_complex(model, row, root, options))

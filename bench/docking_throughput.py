@@ -38,19 +38,17 @@ from pathlib import Path
 
 import torch
 
-from bench.docking import extract_slice
+from bench.docking import extract_slice, small_ligand_rows
 from discovery.home import data_folder
 from docking.checkpoint import default_checkpoint, load_model
 from docking.conformers import start_conformers
 from docking.data import TIMESPLIT_ROOT
 from docking.infer import DockingOptions, DockingRequest, dock_requests, prepare, run_model
 from docking.protein_cache import ProteinCache
-from docking.structures import load_ligand
 from docking.table import DockingResult
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-DRUG_LIKE_HEAVY_ATOMS = 40
 DRUG_LIKE_SCAN = 200  # index rows searched for drug-like complexes
 
 
@@ -111,13 +109,9 @@ def compare(runs: list[dict]) -> None:
 
 
 def drug_like(count: int, root: Path) -> list[DockingRequest]:
-    """Blind requests for the first `count` complexes of at most `DRUG_LIKE_HEAVY_ATOMS`."""
-    rows = extract_slice(data_folder(), DRUG_LIKE_SCAN, root)
-    requests = requests_for(rows, root)
-    small = [
-        r for r in requests if load_ligand(r.ligand).GetNumHeavyAtoms() <= DRUG_LIKE_HEAVY_ATOMS
-    ]
-    return small[:count]
+    """Blind requests for the first `count` complexes with a drug-like ligand
+    (`bench.docking.small_ligand_rows`)."""
+    return requests_for(small_ligand_rows(data_folder(), count, DRUG_LIKE_SCAN, root), root)
 
 
 def model_only(model, requests, sizes: list[int], device: str, repeats: int) -> list[dict]:
