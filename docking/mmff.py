@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import openmm
@@ -71,20 +70,6 @@ _VDW = "kj*eps*(1.07*rs/(d + 0.07*rs))^7*(1.12*rs^7/(d^7 + 0.12*rs^7) - 2); d = 
 _ELECTROSTATIC = "kj*{c}*qq/({dielectric}*(r*nm + {b})^{power}); " + _UNITS
 
 
-@dataclass(frozen=True)
-class LigandForces:
-    """Where a ligand sits in a system: its particle indices and the force group used."""
-
-    first_particle: int
-    atom_count: int
-    group: int
-
-    @property
-    def indices(self) -> range:
-        """System particle index of each ligand atom, in RDKit atom order."""
-        return range(self.first_particle, self.first_particle + self.atom_count)
-
-
 def mmff_properties(mol: Chem.Mol, name: str = "") -> AllChem.MMFFMolProperties:
     """RDKit's MMFF94 parameters of `mol` (explicit hydrogens needed); `RelaxError` when an
     atom has no MMFF type (unusual element or valence)."""
@@ -101,19 +86,19 @@ def add_mmff_ligand(
     mol: Chem.Mol,
     props: AllChem.MMFFMolProperties,
     group: int = 1,
-) -> LigandForces:
-    """Add `mol`'s atoms as particles and its MMFF94 terms as forces in force `group`."""
+) -> range:
+    """Add `mol`'s atoms as particles and its MMFF94 terms as forces in force `group`;
+    the system particle index of each atom, in RDKit atom order."""
     first = system.getNumParticles()
     for atom in mol.GetAtoms():
         system.addParticle(atom.GetMass())
-    where = LigandForces(first, mol.GetNumAtoms(), group)
     forces = [_bond_force(mol, props, first), *_angle_forces(mol, props, first)]
     forces += [_stretch_bend_force(mol, props, first), _oop_force(mol, props, first)]
     forces += [_torsion_force(mol, props, first), *_nonbonded_forces(mol, props, first)]
     for force in forces:
         force.setForceGroup(group)
         system.addForce(force)
-    return where
+    return range(first, system.getNumParticles())
 
 
 def lennard_jones_parameters(

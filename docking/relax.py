@@ -194,10 +194,10 @@ def _system(
         raise RelaxError(f"{name}: Amber ff14SB cannot parametrize the pocket: {error}") from error
     nonbonded = next(f for f in system.getForces() if isinstance(f, openmm.NonbondedForce))
     protein = range(system.getNumParticles())
-    where = add_mmff_ligand(system, ligand, props, group=LIGAND_GROUP)
+    ligand_particles = add_mmff_ligand(system, ligand, props, group=LIGAND_GROUP)
     cross = _cross_terms(nonbonded, lennard_jones_parameters(ligand, props), options)
-    cross.addInteractionGroup(protein, where.indices)
-    for _ in where.indices:
+    cross.addInteractionGroup(protein, ligand_particles)
+    for _ in ligand_particles:
         nonbonded.addParticle(0.0, 0.1, 0.0)  # the ligand's nonbonded terms are MMFF's
     system.addForce(cross)
     system.addForce(_restraints(topology, positions, options))
