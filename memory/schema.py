@@ -49,7 +49,10 @@ def head_revision() -> str:
     """The newest migration this code ships."""
     head = ScriptDirectory.from_config(_config()).get_current_head()
     if head is None:
-        raise StoreError(f"no migrations found in {MIGRATIONS}")
+        raise StoreError(
+            f"no migrations found in {MIGRATIONS}: this discovery install lacks the "
+            "memory/migrations package data; reinstall it (pip install -e . from a checkout)"
+        )
     return head
 
 
