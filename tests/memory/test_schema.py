@@ -2,6 +2,8 @@
 
 import multiprocessing
 import threading
+import tomllib
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -9,7 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
 from memory import Store, StoreError
-from memory.schema import head_revision
+from memory.schema import MIGRATIONS, head_revision
 from memory.store import sqlite_url
 from memory.tables import Base
 from tests.fixtures.postgres import fresh_database
@@ -121,3 +123,15 @@ def test_connections_opening_a_new_postgres_store_at_once_all_succeed(postgres_u
         thread.join(60)
     assert errors == []
     assert revision_of(url) == [head_revision()]
+
+
+def test_migrations_are_package_data():
+    """A non-editable install ships every migration file (package-data in pyproject.toml)."""
+    root = Path(__file__).resolve().parents[2]
+    pyproject = tomllib.loads((root / "pyproject.toml").read_text())
+    globs = pyproject["tool"]["setuptools"]["package-data"]["memory"]
+    files = [p for p in MIGRATIONS.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    assert len(files) >= 3
+    for path in files:
+        relative = path.relative_to(root / "memory")
+        assert any(relative.match(pattern) for pattern in globs), relative
