@@ -129,11 +129,10 @@ def _valid_similar(source: str, candidates: Sequence[str], threshold: float):
 
 
 def _best_gain(source: str, candidates: Sequence[str], threshold: float) -> float:
-    gains = [
-        penalized_logp(m) - penalized_logp(s)
-        for s, m in _valid_similar(source, candidates, threshold)
-    ]
-    return max([0.0, *gains])
+    scores = [penalized_logp(m) for _, m in _valid_similar(source, candidates, threshold)]
+    if not scores:
+        return 0.0
+    return max(0.0, max(scores) - penalized_logp(parse_molecule(source)))
 
 
 def _qed_success(source: str, candidates: Sequence[str], threshold: float) -> bool:
