@@ -99,8 +99,12 @@ def _tasks_of_user(uid: int) -> int:
 
 
 def cpu_seconds(limits: Limits) -> int:
-    """The CPU-time cap of one candidate: `cpu_seconds`, or the wall-clock timeout if unset."""
-    return max(1, math.ceil(limits.cpu_seconds or limits.timeout_seconds))
+    """The CPU-time cap of one candidate: `cpu_seconds`, or if unset one second past the
+    wall-clock timeout, so that a busy loop is reported as timed out (the wall clock), not
+    by whichever of two equal limits happened to fire first."""
+    if limits.cpu_seconds:
+        return max(1, math.ceil(limits.cpu_seconds))
+    return math.ceil(limits.timeout_seconds) + 1
 
 
 def _apply_sandbox_limits(limits: Limits) -> None:

@@ -45,5 +45,5 @@ def test_missing_landlock_is_reported_and_the_rest_still_applies(tmp_path):
 
 
 def test_cpu_limit_defaults_to_the_timeout():
-    assert isolation.cpu_seconds(Limits(timeout_seconds=7.2)) == 8
+    assert isolation.cpu_seconds(Limits(timeout_seconds=7.2)) == 9
     assert isolation.cpu_seconds(Limits(timeout_seconds=60, cpu_seconds=2)) == 2
