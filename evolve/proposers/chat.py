@@ -43,18 +43,12 @@ class ChatSettings:
 
 
 @dataclass(frozen=True)
-class ChatOptions:
+class ChatOptions(ChatSettings):
     """The `proposer:` keys every chat-model proposer shares: the endpoint and request
-    settings, the prices per 1,000 tokens and the spending cap (see docs/proposers.md)."""
+    settings, the prices per 1,000 tokens and the spending cap (see docs/proposers.md).
+    `model` may be left out here only so that `parse` can name it in its error."""
 
-    model: str | None = None
-    base_url: str | None = None
-    api_key_env: str = "OPENAI_API_KEY"
-    temperature: float = 0.7
-    max_tokens: int | None = 4096
-    timeout_seconds: float = 120.0
-    max_retries: int = 3
-    backoff_seconds: float = 1.0
+    model: str | None = None  # type: ignore[assignment]
     cost_per_1k_prompt_tokens: float = 0.0
     cost_per_1k_completion_tokens: float = 0.0
     budget_usd: float | None = None
@@ -76,18 +70,8 @@ class ChatOptions:
 
     def connect(self, usage: Usage) -> ChatModel:
         """A client for these settings that counts into `usage`."""
-        settings = ChatSettings(
-            model=str(self.model),
-            base_url=self.base_url,
-            api_key_env=self.api_key_env,
-            temperature=self.temperature,
-            max_tokens=self.max_tokens,
-            timeout_seconds=self.timeout_seconds,
-            max_retries=self.max_retries,
-            backoff_seconds=self.backoff_seconds,
-        )
         pricing = Pricing(self.cost_per_1k_prompt_tokens, self.cost_per_1k_completion_tokens)
-        return ChatModel(settings, usage, pricing)
+        return ChatModel(self, usage, pricing)
 
     def cap(self) -> SpendingCap:
         """The spending cap these options set."""
