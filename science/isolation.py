@@ -4,11 +4,13 @@ Two layers (see docs/sandbox.md for what is promised):
 
 - `confine_sandbox` runs once in a fresh zygote, before the evaluator is imported: a new,
   empty network namespace (best effort), the memory rlimit, Landlock (writes only beneath the
-  zygote's scratch folder, no TCP, signals scoped), then every capability dropped, so that
-  even a root sandbox cannot raise its limits, leave its cgroup, or mount anything.
+  zygote's scratch folder, reads only within its read view (`science.read_view`), no TCP,
+  signals scoped), a seccomp filter against Unix sockets (`science.seccomp`), then every
+  capability dropped, so that even a root sandbox cannot raise its limits, leave its cgroup,
+  or mount anything.
 - `confine_candidate` runs in each candidate's process, forked from the zygote: CPU-time and
-  output-size rlimits and a second, nested Landlock layer that narrows writes to the
-  candidate's own temporary folder (not its siblings').
+  output-size rlimits and a second, nested Landlock layer that narrows writes and reads of
+  the scratch area to the candidate's own temporary folder (not its siblings').
 
 Each protection the machine lacks is reported (not raised) by `confine_sandbox`, so the
 worker can log one warning and carry on with what is available.
@@ -25,9 +27,10 @@ import signal
 import tempfile
 from pathlib import Path
 
-from science import landlock
+from science import landlock, seccomp
 from science.errors import IsolationUnavailable
 from science.evaluation import Limits
+from science.landlock import ReadView
 
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
@@ -116,8 +119,10 @@ def _apply_sandbox_limits(limits: Limits) -> None:
         _set_limit(resource.RLIMIT_NPROC, _tasks_of_user(os.getuid()) + limits.max_processes)
 
 
-def confine_sandbox(scratch: Path, limits: Limits) -> dict[str, str]:
-    """Confine a fresh zygote; returns each protection's state ('on', or why it is missing)."""
+def confine_sandbox(scratch: Path, limits: Limits, reads: ReadView | None) -> dict[str, str]:
+    """Confine a fresh zygote; returns each protection's state ('on', or why it is missing).
+
+    `reads` is what it may read besides `scratch` (None: reads are not confined)."""
     state: dict[str, str] = {}
     try:
         unshare_network()
@@ -126,12 +131,19 @@ def confine_sandbox(scratch: Path, limits: Limits) -> dict[str, str]:
         state["network namespace"] = str(error)
     _apply_sandbox_limits(limits)
     try:
-        abi = landlock.restrict_writes([scratch], WRITABLE_DEVICES)
+        abi = landlock.restrict([scratch], WRITABLE_DEVICES, reads)
         state["landlock"] = ON
+        if reads is None:
+            state["landlock reads"] = "reads are not confined (no read view given)"
         if abi < 4:
             state["landlock tcp"] = f"Landlock ABI {abi} < 4 cannot block TCP"
     except (IsolationUnavailable, OSError) as error:
         state["landlock"] = str(error)
+    try:
+        seccomp.deny_unix_sockets()
+        state["unix sockets denied"] = ON
+    except (IsolationUnavailable, OSError) as error:
+        state["unix sockets denied"] = str(error)
     try:
         drop_capabilities()
         state["capabilities dropped"] = ON
@@ -140,14 +152,16 @@ def confine_sandbox(scratch: Path, limits: Limits) -> dict[str, str]:
     return state
 
 
-def confine_candidate(workdir: Path, limits: Limits) -> None:
-    """Confine one candidate's process to `workdir` with its CPU and output limits."""
+def confine_candidate(workdir: Path, limits: Limits, reads: ReadView | None = None) -> None:
+    """Confine one candidate's process to `workdir` with its CPU and output limits.
+
+    With `reads` (the zygote's read view), the scratch area it may read narrows to `workdir`."""
     seconds = cpu_seconds(limits)
     resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
     output = limits.output_mb * 1024 * 1024
     _set_limit(resource.RLIMIT_FSIZE, output)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past the cap fail instead of killing
     if landlock.abi_version() > 0:
-        landlock.restrict_writes([workdir], WRITABLE_DEVICES)
+        landlock.restrict([workdir], WRITABLE_DEVICES, reads)
     os.environ["TMPDIR"] = str(workdir)
     tempfile.tempdir = None  # recomputed from TMPDIR on next use

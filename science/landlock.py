@@ -5,18 +5,21 @@ Landlock is an unprivileged, stackable Linux security module: a process builds a
 to itself and to every process it forks, for good. Rulesets only ever narrow: a child may add
 its own, stricter layer. See the kernel's Documentation/userspace-api/landlock.rst.
 
-Here a ruleset handles every *write* right of the filesystem (reads and execution stay
-allowed everywhere), allows them beneath the given folders only, denies every TCP bind and
-connect (ABI >= 4), and scopes signals and abstract Unix sockets to the sandbox (ABI >= 6),
-so a confined process cannot kill or talk to processes outside its own domain.
+Here a ruleset handles every filesystem right: writes are allowed beneath the given folders
+only, and reads and execution (when a read view is given) beneath the folders and files of
+that view only; every TCP bind and connect is denied (ABI >= 4), and signals and abstract
+Unix sockets are scoped to the sandbox (ABI >= 6), so a confined process cannot kill or talk
+to processes outside its own domain.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from science.errors import IsolationUnavailable
@@ -28,7 +31,10 @@ CREATE_RULESET_VERSION = 1
 RULE_PATH_BENEATH = 1
 PR_SET_NO_NEW_PRIVS = 38
 
+EXECUTE = 1 << 0
 WRITE_FILE = 1 << 1
+READ_FILE = 1 << 2
+READ_DIR = 1 << 3
 REMOVE_DIR = 1 << 4
 REMOVE_FILE = 1 << 5
 MAKE_CHAR = 1 << 6
@@ -58,6 +64,8 @@ WRITE_RIGHTS_ABI1 = (
     | MAKE_SYM
 )
 FILE_RIGHTS = WRITE_FILE | TRUNCATE  # the write rights that apply to a single file
+READ_RIGHTS = EXECUTE | READ_FILE | READ_DIR
+READ_FILE_RIGHTS = EXECUTE | READ_FILE  # the read rights that apply to a single file
 
 
 class _RulesetAttr(ctypes.Structure):
@@ -107,8 +115,8 @@ def write_rights(abi: int) -> int:
     return rights
 
 
-def _ruleset(abi: int) -> tuple[_RulesetAttr, int]:
-    attr = _RulesetAttr(write_rights(abi), 0, 0)
+def _ruleset(abi: int, reads: bool) -> tuple[_RulesetAttr, int]:
+    attr = _RulesetAttr(write_rights(abi) | (READ_RIGHTS if reads else 0), 0, 0)
     size = 8
     if abi >= 4:
         attr.handled_access_net = NET_BIND_TCP | NET_CONNECT_TCP
@@ -134,13 +142,26 @@ def _allow(ruleset_fd: int, path: Path, rights: int) -> None:
         os.close(fd)
 
 
-def restrict_writes(folders: Sequence[Path], files: Sequence[Path] = ()) -> int:
+@dataclass(frozen=True)
+class ReadView:
+    """What a confined process may read and execute: these folders (and all beneath them)
+    and these single files; everything else on the filesystem is invisible to it."""
+
+    folders: tuple[Path, ...] = ()
+    files: tuple[Path, ...] = ()
+    listable: tuple[Path, ...] = ()  # folders whose entries may be listed, not read
+
+
+def restrict(
+    folders: Sequence[Path], files: Sequence[Path] = (), reads: ReadView | None = None
+) -> int:
     """Confine this process (and its future children) for good; returns the ABI used.
 
     Afterwards it may write, create, remove and rename only beneath `folders`, write (not
     create or remove) the existing `files` (such as /dev/null), open no TCP connection and
     bind no TCP port (ABI >= 4), and signal or reach through abstract Unix sockets no process
-    outside its domain (ABI >= 6). Raises `IsolationUnavailable` where Landlock is missing.
+    outside its domain (ABI >= 6). With `reads`, it may also read and execute only what that
+    view names (and beneath `folders`). Raises `IsolationUnavailable` where Landlock is missing.
     """
     abi = abi_version()
     if abi < 1:
@@ -148,7 +169,7 @@ def restrict_writes(folders: Sequence[Path], files: Sequence[Path] = ()) -> int:
             "Landlock is not available on this kernel (needs Linux >= 5.13 with "
             "'landlock' in the lsm= boot list); writes outside the sandbox are not blocked"
         )
-    attr, size = _ruleset(abi)
+    attr, size = _ruleset(abi, reads is not None)
     ruleset_fd = _syscall(
         SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0)
     )
@@ -156,7 +177,9 @@ def restrict_writes(folders: Sequence[Path], files: Sequence[Path] = ()) -> int:
         for folder in folders:
             _allow(ruleset_fd, folder, attr.handled_access_fs)
         for path in files:
-            _allow(ruleset_fd, path, FILE_RIGHTS & attr.handled_access_fs)
+            _allow(ruleset_fd, path, (FILE_RIGHTS | READ_FILE_RIGHTS) & attr.handled_access_fs)
+        if reads is not None:
+            _allow_reads(ruleset_fd, reads)
         if _LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
             errno = ctypes.get_errno()
             raise OSError(errno, f"prctl(PR_SET_NO_NEW_PRIVS): {os.strerror(errno)}")
@@ -164,3 +187,13 @@ def restrict_writes(folders: Sequence[Path], files: Sequence[Path] = ()) -> int:
     finally:
         os.close(ruleset_fd)
     return abi
+
+
+def _allow_reads(ruleset_fd: int, view: ReadView) -> None:
+    """Add the read rules of `view`; paths that vanished or cannot be opened are skipped."""
+    rules = [(path, READ_RIGHTS) for path in view.folders]
+    rules += [(path, READ_FILE_RIGHTS) for path in view.files]
+    rules += [(path, READ_DIR) for path in view.listable]
+    for path, rights in rules:
+        with contextlib.suppress(OSError):
+            _allow(ruleset_fd, path, rights)

@@ -32,7 +32,9 @@ from science.call import call_evaluator, format_exception, load_evaluator
 from science.cgroup import PidsCgroup
 from science.evaluation import EvaluatorRef, Job, Limits, Verdict
 from science.isolation import confine_candidate, confine_sandbox, cpu_seconds
+from science.landlock import ReadView
 from science.protocol import read_frame, write_frame
+from science.read_view import sandbox_read_view
 
 MAX_RESULT_BYTES = 16 * 1024 * 1024
 OUTPUT_TAIL_CHARS = 1500
@@ -41,16 +43,16 @@ ZYGOTE_OUTPUT_FILENAME = "zygote-output.txt"
 FAILURE_EXIT_CODE = 70
 
 
-def _close_fds_except(keep: tuple[int, ...]) -> None:
+def close_fds_except(keep: tuple[int, ...]) -> None:
     """Close every descriptor above stderr except `keep` (inherited pipes must not leak).
 
-    Lists /proc/self/fd rather than closing up to the descriptor limit (20,000 calls).
+    `os.closerange` uses the close_range system call, which needs no view of /proc.
     """
-    for name in os.listdir("/proc/self/fd"):
-        fd = int(name)
-        if fd > 2 and fd not in keep:
-            with contextlib.suppress(OSError):  # the listing's own descriptor is gone
-                os.close(fd)
+    low = 3
+    for fd in sorted(keep):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, os.sysconf("SC_OPEN_MAX"))
 
 
 def _redirect_stdio(output: Path) -> None:
@@ -79,17 +81,17 @@ def output_tail(path: Path) -> str:
 
 
 def _run_candidate(
-    job: Job, function: Callable[..., Any], workdir: Path, result_fd: int
+    job: Job, function: Callable[..., Any], workdir: Path, result_fd: int, reads: ReadView | None
 ) -> NoReturn:
     """Body of a candidate's process: confine, evaluate, write the JSON verdict; never returns."""
     code = 0
     me = os.getpid()
     try:
         os.setsid()
-        _close_fds_except((result_fd,))
+        close_fds_except((result_fd,))
         os.chdir(workdir)
         _redirect_stdio(workdir / OUTPUT_FILENAME)
-        confine_candidate(workdir, job.limits)
+        confine_candidate(workdir, job.limits, reads)
         verdict = call_evaluator(job, workdir, function)
         if os.getpid() == me:  # a forked copy returning from evaluate() must stay silent
             with os.fdopen(result_fd, "wb") as pipe:
@@ -181,7 +183,11 @@ def _verdict(data: bytes, timed_out: bool, status: int, workdir: Path, job: Job)
 
 
 def evaluate_candidate(
-    job: Job, function: Callable[..., Any], scratch: Path, number: int
+    job: Job,
+    function: Callable[..., Any],
+    scratch: Path,
+    number: int,
+    reads: ReadView | None = None,
 ) -> Verdict:
     """Fork a confined process for `job` in a fresh folder, wait at most its timeout."""
     start = time.monotonic()
@@ -194,7 +200,7 @@ def evaluate_candidate(
     pid = os.fork()
     if pid == 0:
         os.close(read_fd)
-        _run_candidate(job, function, workdir, write_fd)
+        _run_candidate(job, function, workdir, write_fd, reads)
     os.close(write_fd)
     try:
         data, timed_out = _read_result(read_fd, pid, start + job.limits.timeout_seconds)
@@ -237,12 +243,13 @@ def serve(
     code = 0
     try:
         os.setsid()
-        _close_fds_except(pipes)
+        close_fds_except(pipes)
         os.chdir(scratch)
         _redirect_stdio(scratch / ZYGOTE_OUTPUT_FILENAME)
         if cgroup is not None:
             cgroup.join()
-        protections = confine_sandbox(scratch, limits)
+        reads = sandbox_read_view(ref)
+        protections = confine_sandbox(scratch, limits, reads)
         function, error = _load(ref, scratch)
         write_frame(replies_fd, json.dumps({"protections": protections, "error": error}).encode())
         number = 0
@@ -252,7 +259,7 @@ def serve(
             if function is None:
                 verdict = Verdict.failure(error)
             else:
-                verdict = evaluate_candidate(job, function, scratch, number)
+                verdict = evaluate_candidate(job, function, scratch, number, reads)
             write_frame(replies_fd, json.dumps(verdict.to_dict(), default=str).encode())
     except BaseException:  # noqa: BLE001 - a zygote ends with an exit code, never a traceback
         code = FAILURE_EXIT_CODE

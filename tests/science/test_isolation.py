@@ -6,6 +6,7 @@ import json
 import os
 
 from science import Limits, isolation, landlock
+from science.read_view import sandbox_read_view
 
 
 def confine_in_child(tmp_path, without_landlock: bool) -> dict[str, str]:
@@ -17,7 +18,9 @@ def confine_in_child(tmp_path, without_landlock: bool) -> dict[str, str]:
             os.close(read_fd)
             if without_landlock:
                 landlock.abi_version = lambda: 0  # as on a kernel without Landlock
-            state = isolation.confine_sandbox(tmp_path, Limits(memory_mb=1024))
+            state = isolation.confine_sandbox(
+                tmp_path, Limits(memory_mb=1024), sandbox_read_view(None)
+            )
             os.write(write_fd, json.dumps(state).encode())
         finally:
             os._exit(0)
@@ -33,6 +36,8 @@ def test_every_protection_is_on_here(tmp_path):
     if landlock.abi_version() >= 1:
         assert state["landlock"] == "on"
     assert state["capabilities dropped"] == "on"
+    assert state["unix sockets denied"] == "on"
+    assert "landlock reads" not in state  # reads are confined
     if os.geteuid() == 0:
         assert state["network namespace"] == "on"
 

@@ -19,7 +19,7 @@ def in_confined_child(allowed: Path, action) -> int:
     if pid == 0:
         code = 0
         try:
-            landlock.restrict_writes([allowed], [Path(os.devnull)])
+            landlock.restrict([allowed], [Path(os.devnull)])
             action()
         except PermissionError:
             code = 13
