@@ -2,7 +2,7 @@
 
 from evolve.config import Budget, EngineConfig, MapElitesConfig
 from evolve.context import Context, Member, Proposal, Scored
-from evolve.errors import EvolveError, ObjectiveMissing, SeedFailed, UnknownProposer
+from evolve.errors import EvolveError, SeedFailed, UnknownProposer
 from evolve.loop import Evaluation, Evolution, Outcome, Progress
 from evolve.problem import Objective, Problem, VectorSpace, decode_vector, encode_vector
 
@@ -16,7 +16,6 @@ __all__ = [
     "MapElitesConfig",
     "Member",
     "Objective",
-    "ObjectiveMissing",
     "Outcome",
     "Problem",
     "Progress",

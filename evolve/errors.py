@@ -9,10 +9,6 @@ class SeedFailed(EvolveError):
     """Every seed candidate the task gave failed verification."""
 
 
-class ObjectiveMissing(EvolveError):
-    """A valid verdict lacks the task's objective metric."""
-
-
 class UnknownProposer(EvolveError):
     """`proposer.kind` names no registered proposer and no importable `module:Class`."""
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from evolve.config import Budget, EngineConfig
 from evolve.context import Context, Member, Proposal, Scored
-from evolve.errors import ObjectiveMissing, SeedFailed
+from evolve.errors import SeedFailed
 from evolve.population import Population, cell_of
 from evolve.problem import Problem, decode_vector
 from evolve.proposers.base import Proposer
@@ -290,13 +290,15 @@ class Evolution:
     ) -> Member:
         metric = self.problem.objective.metric
         fitness = None
+        if verdict.valid and metric not in verdict.metrics:
+            returned = ", ".join(sorted(verdict.metrics)) or "no numeric metric"
+            verdict = replace(
+                verdict,
+                valid=False,
+                error=f"objective metric '{metric}' is not returned by evaluate(); "
+                f"it returned: {returned}",
+            )
         if verdict.valid:
-            if metric not in verdict.metrics:
-                returned = ", ".join(sorted(verdict.metrics)) or "no numeric metric"
-                raise ObjectiveMissing(
-                    f"objective metric '{metric}' is not returned by evaluate(); "
-                    f"it returned: {returned}"
-                )
             fitness = self.problem.objective.fitness(verdict.metrics[metric])
         return Member(
             hash=digest,

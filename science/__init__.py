@@ -1,10 +1,12 @@
 """Verification runtime: run evaluators on candidates in killable, resource-limited sandboxes."""
 
+from science.candidate import CandidateFailed, run_candidate
 from science.errors import EvaluatorNotFound, SandboxError, ScienceError
 from science.evaluation import EvaluatorRef, Job, Limits, Verdict
 from science.pool import InProcessPool, SandboxPool, VerifierPool, make_pool
 
 __all__ = [
+    "CandidateFailed",
     "EvaluatorNotFound",
     "EvaluatorRef",
     "InProcessPool",
@@ -16,4 +18,5 @@ __all__ = [
     "Verdict",
     "VerifierPool",
     "make_pool",
+    "run_candidate",
 ]

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from science.errors import EvaluatorNotFound
+from science.verdict_gate import VerdictRejected, check_verdict, to_plain
 
 RESERVED_KEYS = ("valid", "feedback", "artifacts")
 
@@ -90,7 +91,12 @@ class Job:
 
 @dataclass
 class Verdict:
-    """The outcome of one evaluation, whatever happened inside the sandbox."""
+    """The outcome of one evaluation, whatever happened inside the sandbox.
+
+    `isolated_calls` counts the candidate calls the evaluator made through
+    `science.run_candidate` (a program task whose evaluator made none ran the candidate in
+    its own process, where a hostile candidate can forge the verdict).
+    """
 
     valid: bool
     metrics: dict[str, float] = field(default_factory=dict)
@@ -98,6 +104,7 @@ class Verdict:
     error: str = ""
     artifacts: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    isolated_calls: int = 0
 
     @classmethod
     def failure(cls, error: str, seconds: float = 0.0) -> Verdict:
@@ -106,32 +113,52 @@ class Verdict:
 
     @classmethod
     def from_result(cls, result: Any, seconds: float = 0.0) -> Verdict:
-        """Turn an evaluator's return value (a dict, per the task contract) into a verdict."""
+        """Turn an evaluator's return value (a dict, per the task contract) into a verdict.
+
+        Top-level numbers are metrics, other top-level values join the artifacts; the result
+        then passes the verdict gate (`science.verdict_gate`), so `"valid": "False"`, a NaN
+        metric or a dict as feedback make the candidate invalid with the reason.
+        """
         if not isinstance(result, dict):
             return cls.failure(
                 f"evaluate() must return a dict, it returned {type(result).__name__}", seconds
             )
-        metrics: dict[str, float] = {}
-        artifacts = dict(result.get("artifacts") or {})
-        problems = []
+        try:
+            result = to_plain(result)
+        except VerdictRejected as error:
+            return cls.failure(f"evaluate() returned a bad result: {error}", seconds)
+        metrics: dict[str, Any] = {}
+        artifacts = result.get("artifacts")
+        extra = {}
         for key, value in result.items():
             if key in RESERVED_KEYS:
                 continue
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                artifacts.setdefault(key, value)
-                continue
-            if not math.isfinite(value):
-                problems.append(f"metric '{key}' is {value}")
-            metrics[key] = float(value)
-        valid = bool(result.get("valid", True)) and not problems
-        return cls(
-            valid=valid,
-            metrics=metrics,
-            feedback=str(result.get("feedback", "") or ""),
-            error="; ".join(problems),
-            artifacts=artifacts,
-            seconds=seconds,
-        )
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                metrics[key] = value
+            else:
+                extra[key] = value
+        if extra:
+            artifacts = (
+                {**extra, **artifacts} if isinstance(artifacts, dict) else artifacts or extra
+            )
+        data = {
+            "valid": result.get("valid", True),
+            "metrics": metrics,
+            "feedback": result.get("feedback", ""),
+            "artifacts": artifacts,
+            "seconds": seconds,
+        }
+        return cls.from_untrusted(data, "evaluate() returned a bad result")
+
+    @classmethod
+    def from_untrusted(cls, data: Any, what: str = "rejected verdict") -> Verdict:
+        """The verdict in `data` if it passes the gate, else an invalid one saying why."""
+        try:
+            return cls(**check_verdict(data))
+        except VerdictRejected as error:
+            seconds = data.get("seconds", 0.0) if isinstance(data, dict) else 0.0
+            ok = isinstance(seconds, float) and math.isfinite(seconds)
+            return cls.failure(f"{what}: {error}", seconds if ok else 0.0)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly form."""
@@ -142,9 +169,5 @@ class Verdict:
             "error": self.error,
             "artifacts": self.artifacts,
             "seconds": self.seconds,
+            "isolated_calls": self.isolated_calls,
         }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Verdict:
-        """Inverse of `to_dict`."""
-        return cls(**data)

@@ -116,7 +116,9 @@ def _apply_sandbox_limits(limits: Limits) -> None:
         _set_limit(resource.RLIMIT_AS, size)
     _set_limit(resource.RLIMIT_CORE, 0)
     if os.getuid() != 0:  # RLIMIT_NPROC does not bind root: the pids cgroup does that job
-        _set_limit(resource.RLIMIT_NPROC, _tasks_of_user(os.getuid()) + limits.max_processes)
+        with contextlib.suppress(OSError):  # /proc unreadable: already confined, limit kept
+            tasks = _tasks_of_user(os.getuid())
+            _set_limit(resource.RLIMIT_NPROC, tasks + limits.max_processes)
 
 
 def confine_sandbox(scratch: Path, limits: Limits, reads: ReadView | None) -> dict[str, str]:

@@ -75,7 +75,7 @@ class RayPool:
                 verdicts.append(Verdict.failure(f"Ray task failed after retries: {error}"))
                 continue
             self.nodes[node] += 1
-            verdicts.append(Verdict.from_dict(result))
+            verdicts.append(Verdict.from_untrusted(result))
         return verdicts
 
     def close(self) -> None:

@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from science import zygote
+from science import process, zygote
 from science.call import evaluator_version
 from science.cgroup import PidsCgroup
 from science.evaluation import Job, Verdict
@@ -89,19 +89,19 @@ class Zygote:
             raise ZygoteLost(f"the sandbox process died ({self._exit_reason()})")
         try:
             reply = json.loads(frame)
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:
             raise ZygoteLost(f"unreadable reply from the sandbox: {error}") from error
         if not isinstance(reply, dict):
             raise ZygoteLost("unreadable reply from the sandbox: not a JSON object")
         return reply
 
     def _exit_reason(self) -> str:
-        zygote.kill_group(self.pid)
+        process.kill_group(self.pid)
         with contextlib.suppress(ChildProcessError):
             pid, status = os.waitpid(self.pid, 0)
             if pid:
                 self.pid = 0
-                return zygote.describe_exit(status, self.limits)
+                return process.describe_exit(status, self.limits)
         return "already reaped"
 
     def wait_ready(self) -> dict[str, str]:
@@ -126,10 +126,7 @@ class Zygote:
         timeout = job.limits.timeout_seconds
         deadline = time.monotonic() + timeout + REPLY_GRACE_SECONDS
         reply = self._reply(deadline, f"{timeout:g} s (the sandbox stopped answering)")
-        try:
-            verdict = Verdict.from_dict(reply)
-        except TypeError as error:
-            raise ZygoteLost(f"unreadable verdict from the sandbox: {error}") from error
+        verdict = Verdict.from_untrusted(reply)
         if self.cgroup is not None:
             self.cgroup.kill(keep=self.pid)
         return verdict

@@ -19,9 +19,7 @@ import contextlib
 import json
 import os
 import pickle
-import select
 import shutil
-import signal
 import sys
 import time
 from collections.abc import Callable
@@ -29,59 +27,35 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from science.call import call_evaluator, format_exception, load_evaluator
+from science.candidate import SandboxContext, enter_sandbox, isolated_calls
 from science.cgroup import PidsCgroup
 from science.evaluation import EvaluatorRef, Job, Limits, Verdict
-from science.isolation import confine_candidate, confine_sandbox, cpu_seconds
+from science.isolation import confine_candidate, confine_sandbox
 from science.landlock import ReadView
+from science.process import (
+    close_fds_except,
+    describe_exit,
+    kill_group,
+    output_tail,
+    read_result,
+    redirect_stdio,
+)
 from science.protocol import read_frame, write_frame
 from science.read_view import sandbox_read_view
 
 MAX_RESULT_BYTES = 16 * 1024 * 1024
-OUTPUT_TAIL_CHARS = 1500
 OUTPUT_FILENAME = "output.txt"
 ZYGOTE_OUTPUT_FILENAME = "zygote-output.txt"
 FAILURE_EXIT_CODE = 70
 
 
-def close_fds_except(keep: tuple[int, ...]) -> None:
-    """Close every descriptor above stderr except `keep` (inherited pipes must not leak).
-
-    `os.closerange` uses the close_range system call, which needs no view of /proc.
-    """
-    low = 3
-    for fd in sorted(keep):
-        os.closerange(low, fd)
-        low = fd + 1
-    os.closerange(low, os.sysconf("SC_OPEN_MAX"))
-
-
-def _redirect_stdio(output: Path) -> None:
-    """stdin from /dev/null; stdout and stderr appended to `output`."""
-    with contextlib.suppress(ValueError, OSError):
-        sys.stdout.flush()
-        sys.stderr.flush()
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
-    os.close(devnull)
-    handle = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    os.dup2(handle, 1)
-    os.dup2(handle, 2)
-    os.close(handle)
-
-
-def output_tail(path: Path) -> str:
-    """The end of what a process printed, for error messages."""
-    try:
-        with open(path, "rb") as handle:
-            handle.seek(0, os.SEEK_END)
-            handle.seek(max(0, handle.tell() - OUTPUT_TAIL_CHARS))
-            return handle.read().decode(errors="replace").strip()
-    except OSError:
-        return ""
-
-
 def _run_candidate(
-    job: Job, function: Callable[..., Any], workdir: Path, result_fd: int, reads: ReadView | None
+    job: Job,
+    function: Callable[..., Any],
+    workdir: Path,
+    result_fd: int,
+    reads: ReadView | None,
+    deadline: float,
 ) -> NoReturn:
     """Body of a candidate's process: confine, evaluate, write the JSON verdict; never returns."""
     code = 0
@@ -90,9 +64,11 @@ def _run_candidate(
         os.setsid()
         close_fds_except((result_fd,))
         os.chdir(workdir)
-        _redirect_stdio(workdir / OUTPUT_FILENAME)
+        redirect_stdio(workdir / OUTPUT_FILENAME)
         confine_candidate(workdir, job.limits, reads)
+        enter_sandbox(SandboxContext(workdir, job.limits, reads, deadline))
         verdict = call_evaluator(job, workdir, function)
+        verdict.isolated_calls = isolated_calls()
         if os.getpid() == me:  # a forked copy returning from evaluate() must stay silent
             with os.fdopen(result_fd, "wb") as pipe:
                 pipe.write(json.dumps(verdict.to_dict(), default=str).encode())
@@ -103,58 +79,6 @@ def _run_candidate(
             sys.stdout.flush()
             sys.stderr.flush()
         os._exit(code)
-
-
-def _drain(fd: int) -> bytes:
-    """Whatever is in the pipe now, without waiting for EOF."""
-    os.set_blocking(fd, False)
-    chunks = []
-    with contextlib.suppress(BlockingIOError):
-        while chunk := os.read(fd, 1 << 16):
-            chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _read_result(fd: int, pid: int, deadline: float) -> tuple[bytes, bool]:
-    """The candidate's JSON until EOF, its exit, or the deadline; returns (data, timed_out).
-
-    EOF alone is not enough: processes the candidate forked may hold the pipe open. A result
-    past `MAX_RESULT_BYTES` is cut there (and then fails to parse).
-    """
-    data = bytearray()
-    pidfd = os.pidfd_open(pid)
-    try:
-        while (remaining := deadline - time.monotonic()) > 0:
-            ready = select.select([fd, pidfd], [], [], remaining)[0]
-            if fd in ready:
-                chunk = os.read(fd, 1 << 16)
-                data += chunk
-                if not chunk or len(data) > MAX_RESULT_BYTES:
-                    return bytes(data), False
-            elif pidfd in ready:  # it exited: all it wrote is in the pipe
-                return bytes(data) + _drain(fd), False
-        return bytes(data), True
-    finally:
-        os.close(pidfd)
-
-
-def kill_group(pid: int) -> None:
-    """Kill the process group led by `pid` (everything it forked that kept the group)."""
-    for kill in (os.killpg, os.kill):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            kill(pid, signal.SIGKILL)
-
-
-def describe_exit(status: int, limits: Limits) -> str:
-    """Why a process ended without a verdict, from its wait status."""
-    if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
-        if sig == signal.SIGXCPU:
-            return f"CPU time limit exceeded ({cpu_seconds(limits)} s)"
-        if sig == signal.SIGKILL:
-            return f"killed by SIGKILL (memory limit {limits.memory_mb} MB, or the system)"
-        return f"killed by signal {signal.Signals(sig).name}"
-    return f"exited with code {os.WEXITSTATUS(status)} before returning a result"
 
 
 def _verdict(data: bytes, timed_out: bool, status: int, workdir: Path, job: Job) -> Verdict:
@@ -174,8 +98,8 @@ def _verdict(data: bytes, timed_out: bool, status: int, workdir: Path, job: Job)
         reason = describe_exit(status, limits)
         return Verdict.failure(reason + (f"\noutput:\n{tail}" if tail else ""))
     try:
-        verdict = Verdict.from_dict(json.loads(data))
-    except (ValueError, TypeError) as error:
+        verdict = Verdict.from_untrusted(json.loads(data))
+    except (ValueError, TypeError, RecursionError) as error:
         return Verdict.failure(f"unreadable result from the sandbox: {error}")
     if verdict.error and tail:
         verdict.error += f"\noutput:\n{tail}"
@@ -200,10 +124,11 @@ def evaluate_candidate(
     pid = os.fork()
     if pid == 0:
         os.close(read_fd)
-        _run_candidate(job, function, workdir, write_fd, reads)
+        _run_candidate(job, function, workdir, write_fd, reads, start + job.limits.timeout_seconds)
     os.close(write_fd)
     try:
-        data, timed_out = _read_result(read_fd, pid, start + job.limits.timeout_seconds)
+        deadline = start + job.limits.timeout_seconds
+        data, timed_out = read_result(read_fd, pid, deadline, MAX_RESULT_BYTES)
     finally:
         os.close(read_fd)
     kill_group(pid)
@@ -245,7 +170,7 @@ def serve(
         os.setsid()
         close_fds_except(pipes)
         os.chdir(scratch)
-        _redirect_stdio(scratch / ZYGOTE_OUTPUT_FILENAME)
+        redirect_stdio(scratch / ZYGOTE_OUTPUT_FILENAME)
         if cgroup is not None:
             cgroup.join()
         reads = sandbox_read_view(ref)

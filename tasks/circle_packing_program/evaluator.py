@@ -1,24 +1,17 @@
 """Circle packing in the unit square, program variant: run `pack(n)`, check it exactly.
 
-The candidate is a Python file defining ``pack(n)`` that returns n rows (x, y, r). The
-packing is verified with zero tolerance: finite numbers, radii >= 0, every circle inside
+The candidate is a Python file defining ``pack(n)`` that returns n rows (x, y, r). It runs in
+a process of its own through `science.run_candidate`, so it cannot touch this checker; only
+its rows come back, as plain numbers. The packing is verified with zero tolerance: finite numbers, radii >= 0, every circle inside
 [0, 1]^2 (x - r >= 0, x + r <= 1, same for y) and r_i + r_j <= |c_i - c_j| for every pair.
 The score is the sum of radii; `feedback` names the worst violations and by how much.
 """
 
-import importlib.util
-
 import numpy as np
 
+from science import CandidateFailed, run_candidate
+
 MAX_FEEDBACK_PROBLEMS = 5
-
-
-def load_program(path: str):
-    """Import the candidate program from its file."""
-    spec = importlib.util.spec_from_file_location("candidate_program", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def violations(circles: np.ndarray) -> list[str]:
@@ -39,10 +32,14 @@ def violations(circles: np.ndarray) -> list[str]:
 
 def evaluate(candidate: str, n: int = 26) -> dict:
     """Run the candidate's `pack(n)` and score its packing by the sum of radii."""
-    program = load_program(candidate)
-    if not callable(getattr(program, "pack", None)):
-        return {"valid": False, "feedback": "the program must define a function pack(n)"}
-    circles = np.asarray(program.pack(n), dtype=float)
+    try:
+        rows = run_candidate(candidate, "pack", n)
+    except CandidateFailed as error:
+        return {"valid": False, "feedback": str(error)}
+    try:
+        circles = np.asarray(rows, dtype=float)
+    except (TypeError, ValueError):
+        return {"valid": False, "feedback": f"pack({n}) must return {n} rows of 3 numbers"}
     if circles.shape != (n, 3):
         return {
             "valid": False,

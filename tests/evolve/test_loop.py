@@ -4,7 +4,7 @@ import pytest
 
 from discovery.runner import run_task
 from discovery.spec import load_task
-from evolve import ObjectiveMissing, SeedFailed
+from evolve import SeedFailed
 from memory import Store
 from tests.fixtures.tasks import SPHERE_EVALUATOR, write_task
 
@@ -83,9 +83,23 @@ def test_raising_evaluator_marks_candidates_invalid_and_the_run_goes_on(tmp_path
 
 def test_missing_objective_metric_is_a_clear_error(tmp_path):
     source = "def evaluate(candidate):\n    return {'other': 1.0}\n"
-    task = write_task(tmp_path / "task", source=source, **FAST)
-    with pytest.raises(ObjectiveMissing, match="'score' is not returned.*it returned: other"):
+    task = write_task(tmp_path / "task", source=source, seed=[0.1, 0.2, 0.3, 0.4], **FAST)
+    with pytest.raises(SeedFailed, match="'score' is not returned.*it returned: other"):
         run(tmp_path, task)
+
+
+def test_a_verdict_without_the_objective_is_invalid_not_a_crash(tmp_path):
+    source = """
+    def evaluate(candidate):
+        return {"score": 1.0} if candidate[0] < 0.5 else {"other": 1.0}
+    """
+    task = write_task(tmp_path / "task", source=source, objective={"metric": "score"})
+    store, result = run(tmp_path, task)
+    records = history(store, result.run_id)
+    missing = [c for c in records if "objective metric 'score' is not returned" in c.error]
+    assert result.evaluations == 40
+    assert missing and not any(c.valid for c in missing)
+    assert any(c.valid for c in records)
 
 
 def test_seed_that_fails_verification_is_a_clear_error(tmp_path):

@@ -35,7 +35,7 @@ def test_touching_circles_that_overlap_by_round_off_are_rejected(tmp_path):
             "circle 0 leaves the unit square by 0.1",
         ),
         ("    return [[0.3, 0.5, -0.1], [0.7, 0.5, 0.1]]\n", "circle 0 has a negative radius"),
-        ("    return [[0.3, 0.5, np.nan], [0.7, 0.5, 0.1]]\n", "circle 0 has a NaN"),
+        ("    return [[0.3, 0.5, np.nan], [0.7, 0.5, 0.1]]\n", "pack() returned a NaN"),
         ("    return [[0.3, 0.5, 0.1]]\n", "must return 2 rows (x, y, r); got shape (1, 3)"),
     ],
 )
@@ -49,4 +49,4 @@ def test_a_program_without_pack_is_invalid(tmp_path):
     path = tmp_path / "candidate.py"
     path.write_text("x = 1\n")
     result = program_task.evaluate(str(path), n=2)
-    assert result == {"valid": False, "feedback": "the program must define a function pack(n)"}
+    assert result == {"valid": False, "feedback": "the program defines no function pack()"}
