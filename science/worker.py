@@ -179,10 +179,27 @@ class Sandbox:
         """The verdict of one job; a lost zygote makes it invalid (and is rebuilt next time)."""
         start = time.monotonic()
         try:
-            return self._zygote_for(job).evaluate(job)
+            verdict = self._zygote_for(job).evaluate(job)
         except (ZygoteLost, OSError) as error:
             self._drop()
             return Verdict.failure(str(error), time.monotonic() - start)
+        self._warn_if_unprotected(job, verdict)
+        return verdict
+
+    def _warn_if_unprotected(self, job: Job, verdict: Verdict) -> None:
+        """Once per evaluator: a program task whose evaluator ran the candidate in its own
+        process (no `science.run_candidate` call), where the candidate can forge the verdict."""
+        name = f"unprotected {job.evaluator}"
+        if job.representation != "program" or verdict.isolated_calls or name in self.warned:
+            return
+        if verdict.valid:
+            self.warned.add(name)
+            log.warning(
+                "evaluator %s ran a program candidate in its own process (no "
+                "science.run_candidate call): a hostile candidate can forge its score; "
+                "see docs/tasks.md",
+                job.evaluator,
+            )
 
     def close(self) -> None:
         """Stop the zygote."""
