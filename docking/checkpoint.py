@@ -32,7 +32,7 @@ def save_checkpoint(path: Path, model: FlexibleDocker, **extra) -> None:
 def read_checkpoint(path: Path) -> dict:
     """The raw checkpoint dictionary, checked for our format."""
     try:
-        state = torch.load(path, map_location="cpu", weights_only=False)
+        state = torch.load(path, map_location="cpu", weights_only=True)
     except (OSError, RuntimeError, EOFError, pickle.UnpicklingError) as error:
         raise CheckpointError(f"{path}: cannot read checkpoint ({error})") from error
     if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import logging
+import pickle
 import tarfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -115,15 +116,21 @@ def _cache_file(cache_dir: Path, archive: Path, ids: Iterable[str], seed: int) -
 
 
 def _cached(path: Path) -> list[ComplexData] | None:
-    if path.exists():
-        log.info("loading featurized complexes from %s", path)
-        return torch.load(path, weights_only=False)
-    return None
+    """The complexes of a cache file, read as plain tensors and dicts (never unpickled)."""
+    if not path.exists():
+        return None
+    log.info("loading featurized complexes from %s", path)
+    try:
+        stored = torch.load(path, weights_only=True)
+    except (OSError, RuntimeError, EOFError, pickle.UnpicklingError) as error:
+        log.warning("ignoring unreadable cache %s (%s); featurizing again", path, error)
+        return None
+    return [ComplexData.from_dict(item) for item in stored]
 
 
 def _store(path: Path, complexes: list[ComplexData]) -> list[ComplexData]:
     path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save(complexes, path)
+    torch.save([item.to_dict() for item in complexes], path)
     return complexes
 
 

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import torch
 from rdkit import Chem
 
 from docking.data import (
@@ -40,7 +41,37 @@ def test_complexes_come_from_the_archive_and_are_cached(mini_data_folder, tmp_pa
     assert complexes[0]["ligand"].num_nodes == 22  # read from the MOL2 fallback
     assert len(list(cache.glob("*.pt"))) == 1
     again = load_subset(mini_data_folder, ["5i7x", "6ce6"], cache)
-    assert (again[1]["ligand"].pos == complexes[1]["ligand"].pos).all()
+    assert [type(c) for c in again] == [type(c) for c in complexes]
+    for first, second in zip(complexes, again, strict=True):
+        assert first.name == second.name
+        assert first.node_types == second.node_types and first.edge_types == second.edge_types
+        for store, stored in zip(first.stores, second.stores, strict=True):
+            assert sorted(store.keys()) == sorted(stored.keys())
+            for key, value in store.items():
+                same = value == stored[key]
+                assert same.all() if hasattr(same, "all") else same, key
+
+
+def test_a_cache_file_is_never_unpickled(mini_data_folder, tmp_path):
+    """A planted pickle in the cache is refused (weights_only) and the complexes are rebuilt."""
+    cache = tmp_path / "cache"
+    load_subset(mini_data_folder, ["5i7x"], cache)
+    [path] = cache.glob("*.pt")
+    marker = tmp_path / "payload-ran"
+    torch.save(Payload(marker), path)
+    again = load_subset(mini_data_folder, ["5i7x"], cache)
+    assert [c.name for c in again] == ["5i7x"]
+    assert not marker.exists()
+
+
+class Payload:
+    """Unpickling this would create `marker`."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
 
 
 def test_extra_source_skips_unsanitizable_ligands(mini_data_folder, tmp_path):
