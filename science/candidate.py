@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import importlib.util
 import json
 import math
@@ -158,7 +159,7 @@ def _child(
         close_fds_except((pipe,))
         os.chdir(workdir)
         redirect_stdio(workdir / OUTPUT_FILENAME)
-        reads = _context.reads if _context else sandbox_read_view(None)
+        reads = _context.reads if _context else _view_outside_a_sandbox()
         confine_sandbox(workdir, limits, reads)
         confine_candidate(workdir, limits, reads)
         try:
@@ -175,6 +176,12 @@ def _child(
         code = 70
     finally:
         os._exit(code)
+
+
+@functools.cache
+def _view_outside_a_sandbox() -> ReadView:
+    """The read view of a call made outside any sandbox (computed once, before forking)."""
+    return sandbox_read_view(None)
 
 
 def _timeout(requested: float | None) -> float:
@@ -208,6 +215,8 @@ def run_candidate(
     _calls += 1
     limits = _context.limits if _context else Limits()
     seconds = _timeout(timeout)
+    if _context is None:
+        _view_outside_a_sandbox()  # in the parent, so that every child inherits it
     workdir = _scratch()
     try:
         path = workdir / "program.py"
