@@ -1,9 +1,11 @@
 """Throughput of the sandbox: evaluations per second through `SandboxPool`.
 
-Three evaluators: `trivial` (no imports, returns a constant), `scipy_lp` (imports
-scipy.optimize, solves a one-variable linear program: the import dominates) and the
+Four evaluators: `trivial` (no imports, returns a constant), `scipy_lp` (imports
+scipy.optimize, solves a one-variable linear program: the import dominates), the
 evaluator of tasks/circle_packing (scipy; a linear program and an SLSQP polish: the
-evaluation itself dominates). For each, the same jobs also go through `InProcessPool` (no
+evaluation itself dominates) and that of tasks/circle_packing_program on its seed program
+(which runs each candidate in a second confined process through `science.run_candidate`,
+where the checkout measured has it). For each, the same jobs also go through `InProcessPool` (no
 isolation) as the peer baseline, so the figure shows what the sandbox costs. BLAS and
 OpenMP run one thread everywhere (as in the sandbox workers), so that the comparison is of
 isolation, not of threading. Start-up (the first 2 x workers jobs) is timed apart.
@@ -51,6 +53,14 @@ def circle_jobs(count: int, limits: Limits) -> list[Job]:
         Job(ref, rng.uniform(0.05, 0.95, 2 * CIRCLES).tolist(), "vector", {"n": CIRCLES}, limits)
         for _ in range(count)
     ]
+
+
+def program_jobs(count: int, limits: Limits) -> list[Job]:
+    """Jobs for tasks/circle_packing_program: its seed program, `count` times."""
+    folder = ROOT / "tasks" / "circle_packing_program"
+    ref = EvaluatorRef.parse("evaluator.py:evaluate", folder)
+    seed = (folder / "seed_program.py").read_text()
+    return [Job(ref, seed, "program", {"n": CIRCLES}, limits) for _ in range(count)]
 
 
 def rate(pool: SandboxPool | InProcessPool, jobs: list[Job], warmup: int) -> dict[str, float]:
@@ -110,6 +120,9 @@ def main() -> None:
             ),
             "circle_packing": measure(
                 "circle_packing", circle_jobs(args.evaluations, limits), args.workers
+            ),
+            "circle_packing_program": measure(
+                "program", program_jobs(args.evaluations, limits), args.workers
             ),
         }
     record = {

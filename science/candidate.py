@@ -159,9 +159,9 @@ def _child(
         close_fds_except((pipe,))
         os.chdir(workdir)
         redirect_stdio(workdir / OUTPUT_FILENAME)
-        reads = _context.reads if _context else _view_outside_a_sandbox()
-        confine_sandbox(workdir, limits, reads)
-        confine_candidate(workdir, limits, reads)
+        if _context is None:  # not yet confined at all: the sandbox's layers first
+            confine_sandbox(workdir, limits, _view_outside_a_sandbox())
+        confine_candidate(workdir, limits, _context.reads if _context else None)
         try:
             answer = _encode(function, _load_and_call(path, function, *call))
         except CandidateFailed as error:
