@@ -92,7 +92,7 @@ class EngineSpec(BaseModel):
     parents: int = Field(default=2, gt=0)
     inspirations: int = Field(default=3, ge=0)
     migration_interval: int = Field(default=10, gt=0)
-    selection: Literal["puct", "weighted"] = "puct"
+    selection: Literal["puct", "ttt_puct", "weighted"] = "puct"
     exploration: float = Field(default=1.0, ge=0)
     rank_alpha: float = Field(default=1.0, ge=0)
     max_stale_generations: int = Field(default=50, gt=0)

@@ -29,7 +29,7 @@ class EngineConfig:
     parents: int = 2
     inspirations: int = 3
     migration_interval: int = 10
-    selection: Literal["puct", "weighted"] = "puct"
+    selection: Literal["puct", "ttt_puct", "weighted"] = "puct"
     exploration: float = 1.0
     rank_alpha: float = 1.0
     max_stale_generations: int = 50

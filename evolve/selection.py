@@ -5,9 +5,12 @@ Two strategies over an island's members:
 - ``weighted``: sample parents with probability proportional to a power-law rank prior
   (ShinkaEvolve's `sample_with_powerlaw`) times a visit bonus ``1 + c / (1 + visits)`` that
   favours members not yet expanded (novelty by visit count).
-- ``puct``: pick the members with the highest PUCT score, as TTT-Discover reuses states:
-  ``Q(s) + c * P(s) * sqrt(1 + N) / (1 + n(s))`` with ``Q`` the min-max normalized fitness in
-  the island, ``P`` the rank prior, ``N`` the island's total visits and ``n(s)`` the member's.
+- ``puct``: pick the members with the highest island PUCT score on their own fitness and
+  own visits: ``Q(s) + c * P(s) * sqrt(1 + N) / (1 + n(s))`` with ``Q`` the min-max normalized
+  fitness in the island, ``P`` the rank prior, ``N`` the island's total visits and ``n(s)``
+  the member's.
+- ``ttt_puct``: TTT-Discover's state reuse over the tree (`evolve.ttt.puct`): Q from the best
+  child, n over the descendants' expansions, states apart in lineage.
 """
 
 from __future__ import annotations
@@ -55,6 +58,10 @@ def select_parents(
     if not members:
         return []
     k = min(k, len(members))
+    if strategy == "ttt_puct":
+        from evolve.ttt.puct import select_states  # evolve.ttt builds on this module's prior
+
+        return select_states(members, k, visits, exploration, alpha)
     if strategy == "puct":
         scores = puct_scores(members, visits, exploration, alpha)
         jitter = rng.random(len(members)) * 1e-9  # random tie-break, still deterministic

@@ -36,11 +36,13 @@ from transformers import GPT2LMHeadModel
 from evolve.context import Context, Proposal, Scored
 from evolve.errors import ProposerConfigError
 from evolve.problem import Problem
+from evolve.ttt.policy import TTTConfig
 from molopt.policy.errors import TokenizerError
 from molopt.policy.likelihood import log_likelihoods
 from molopt.policy.model import load_checkpoint
 from molopt.policy.sampling import canonical_or_none, sample
 from molopt.policy.tokenizer import SmilesTokenizer, tokenize
+from molopt.policy.ttt_proposer import SmilesTTT
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +161,27 @@ class SmilesPolicy:
         for batch in self.updates:
             self._update(batch)
         self.counts = {**self.counts, **state.get("counts", {})}
+
+
+def smiles_policy(
+    problem: Problem, ttt: dict[str, Any] | None = None, **options: Any
+) -> SmilesPolicy | SmilesTTT:
+    """The `smiles_policy` kind: REINVENT's agent, or with `ttt: {enabled: true, ...}` the
+    parent-conditioned policy that learns at test time (`molopt.policy.ttt_proposer`)."""
+    try:
+        config = TTTConfig(**(ttt or {}))
+    except (TypeError, ValueError) as error:
+        raise ProposerConfigError(f"smiles_policy: bad ttt options: {error}") from None
+    if config.enabled:
+        allowed = {"checkpoint", "device", "temperature"}
+        unknown = set(options) - allowed
+        if unknown:
+            raise ProposerConfigError(
+                f"smiles_policy with ttt takes only {', '.join(sorted(allowed))} besides ttt; "
+                f"not {', '.join(sorted(unknown))}"
+            )
+        return SmilesTTT(problem, config, **options)
+    return SmilesPolicy(problem, **options)
 
 
 def _fits(smiles: str, limit: int) -> bool:

@@ -25,19 +25,22 @@ def canonical_or_none(smiles: str) -> str | None:
 
 
 @torch.no_grad()
-def sample_batch(
+def sample_ids(
     model: GPT2LMHeadModel,
     tokenizer: SmilesTokenizer,
     n: int,
     generator: torch.Generator,
     temperature: float = 1.0,
-) -> list[str]:
-    """`n` strings sampled from ``<bos>`` until ``<eos>`` or the model's context length."""
+    prefix: list[int] | None = None,
+) -> list[list[int]]:
+    """`n` id rows continuing `prefix` (default ``<bos>``) until ``<eos>`` or the model's
+    context length; each row holds only the sampled ids (``<eos>`` included when reached)."""
     device = next(model.parameters()).device
-    tokens = torch.full((n, 1), tokenizer.bos_id, dtype=torch.long, device=device)
+    start = prefix or [tokenizer.bos_id]
+    tokens = torch.tensor([start] * n, dtype=torch.long, device=device)
     done = torch.zeros(n, dtype=torch.bool, device=device)
     cache, step_input = None, tokens
-    for _ in range(model.config.n_positions - 1):
+    for _ in range(model.config.n_positions - len(start)):
         mask = torch.ones_like(tokens)  # no padding inside a sampled prefix
         out = model(input_ids=step_input, cache=cache, use_cache=True, attention_mask=mask)
         cache = out.cache
@@ -48,7 +51,23 @@ def sample_batch(
         done |= step_input[:, 0] == tokenizer.eos_id
         if bool(done.all()):
             break
-    return [tokenizer.decode(row.tolist()) for row in tokens]
+    rows = tokens[:, len(start) :].tolist()
+    return [
+        row[: row.index(tokenizer.eos_id) + 1] if tokenizer.eos_id in row else row for row in rows
+    ]
+
+
+def sample_batch(
+    model: GPT2LMHeadModel,
+    tokenizer: SmilesTokenizer,
+    n: int,
+    generator: torch.Generator,
+    temperature: float = 1.0,
+) -> list[str]:
+    """`n` strings sampled from ``<bos>`` until ``<eos>`` or the model's context length."""
+    return [
+        tokenizer.decode(row) for row in sample_ids(model, tokenizer, n, generator, temperature)
+    ]
 
 
 def sample(

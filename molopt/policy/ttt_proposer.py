@@ -1,0 +1,137 @@
+"""The SMILES policy learning at test time (`proposer: {kind: smiles_policy, ttt: {enabled:
+true, ...}}`): TTT-Discover's loop on the parent-conditioned SMILES policy.
+
+Each generation the engine picks the states (with `engine: {selection: ttt_puct}`, TTT's own
+PUCT over the stored tree); for each state the policy writes a group of `group_size` children
+(`molopt.policy.completion`), tagged with their group and action in `Proposal.meta`. When the
+verdicts come back (`tell`), every group gets its rewards (the fitness; an invalid child, and
+a child that deduplication dropped and whose reward was never seen, takes the lowest reward of
+the run so far, 0 before any), and `evolve.ttt.TTTLearner` takes `steps_per_generation` steps
+of the entropic policy gradient.
+
+State (`state_dict`, JSON): the groups learned from, in order, and the learning curve. On
+resume the network is rebuilt from the pretrained prior by replaying those updates (the same
+steps on the same device give the same weights as a run never stopped), so a kill -9 never
+leaves weights and store out of step.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+
+from evolve.context import Context, Proposal, Scored
+from evolve.problem import Problem
+from evolve.ttt.policy import Group, TTTConfig, TTTLearner
+from molopt.policy.completion import SmilesCompletion
+from molopt.policy.model import load_checkpoint
+from molopt.policy.sampling import canonical_or_none
+
+
+class SmilesTTT:
+    """Parent-conditioned SMILES policy trained by TTT-Discover's objective while it proposes.
+
+    Options: `checkpoint` (default the shipped SMILES GPT), `device`, `temperature`, and `ttt`
+    (`group_size` 8, `lr` 1e-4, `kl_weight` 0, `steps_per_generation` 1).
+    """
+
+    name = "smiles_policy"
+
+    def __init__(
+        self,
+        problem: Problem,
+        ttt: TTTConfig,
+        checkpoint: str | None = None,
+        device: str = "cpu",
+        temperature: float = 1.0,
+    ) -> None:
+        self.problem, self.config = problem, ttt
+        self.checkpoint, self.device, self.temperature = checkpoint, device, temperature
+        self.history: list[list[dict[str, Any]]] = []
+        self.pending: dict[str, tuple[str, list[tuple[dict, str]]]] = {}
+        self.rewards: dict[str, float] = {}
+        self.counts = {"sampled": 0, "invalid_smiles": 0}
+        self._build()
+
+    def _build(self) -> None:
+        model, tokenizer = load_checkpoint(self.checkpoint, self.device)
+        self.policy = SmilesCompletion(copy.deepcopy(model).requires_grad_(True), tokenizer)
+        self.policy.temperature = self.temperature
+        self.learner = TTTLearner(self.policy, self.config)
+
+    def propose(self, context: Context, n: int) -> list[Proposal]:
+        """Groups of `group_size` children of the selected parents (whole molecules if none)."""
+        generator = torch.Generator().manual_seed(int(context.rng.integers(2**63)))
+        states = [(m.content, (m.hash,)) for m in context.parents] or [("", ())]
+        groups = max(1, n // self.config.group_size)
+        proposals = []
+        for number, (state, parents) in zip(range(groups), itertools.cycle(states)):
+            tag = f"{context.generation}:{number}"
+            actions = self.policy.sample(state, self.config.group_size, generator)
+            written = []
+            for action in actions:
+                text = self.policy.smiles(action)
+                smiles = canonical_or_none(text)
+                self.counts["sampled"] += 1
+                self.counts["invalid_smiles"] += smiles is None
+                written.append((action, smiles or text))
+                meta = {"op": "ttt", "group": tag}
+                proposals.append(Proposal(smiles or text, parents, self.name, meta))
+            self.pending[tag] = (state, written)
+        return proposals
+
+    def tell(self, results: Sequence[Scored]) -> None:
+        """Rewards per group, then one learner update on the generation's groups."""
+        for result in results:
+            member = result.member
+            if member.valid and member.fitness is not None:
+                self.rewards[member.content] = float(member.fitness)
+        floor = min(self.rewards.values(), default=0.0)
+        told = {r.member.content: r.member for r in results}
+        groups = []
+        for state, written in self.pending.values():
+            rewards = []
+            for _, content in written:
+                member = told.get(content)
+                valid = member is not None and member.valid and member.fitness is not None
+                rewards.append(float(member.fitness) if valid else self.rewards.get(content, floor))
+            groups.append(
+                {
+                    "state": state,
+                    "actions": [a for a, _ in written],
+                    "contents": [c for _, c in written],
+                    "rewards": rewards,
+                }
+            )
+        self.pending = {}
+        if groups:
+            self.history.append(groups)
+            self._learn(groups)
+
+    def _learn(self, groups: list[dict[str, Any]]) -> None:
+        self.learner.update(
+            [Group(g["state"], tuple(g["actions"]), tuple(g["rewards"])) for g in groups]
+        )
+
+    def learning_curve(self) -> list[dict[str, float]]:
+        """Mean reward, beta, entropy estimate and loss per update."""
+        return self.learner.curve
+
+    def state_dict(self) -> dict[str, Any]:
+        """The groups learned from (replayed on resume), the curve and counters (JSON)."""
+        return {"groups": self.history, "curve": self.learner.curve, "counts": self.counts}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Rebuild the policy from the prior and replay every update in order."""
+        self._build()
+        self.history = [list(groups) for groups in state.get("groups", [])]
+        for groups in self.history:
+            self._learn(groups)
+            for group in groups:
+                for content, reward in zip(group["contents"], group["rewards"], strict=True):
+                    self.rewards.setdefault(content, reward)
+        self.counts = {**self.counts, **state.get("counts", {})}
