@@ -4,9 +4,7 @@ true, ...}}`): TTT-Discover's loop on the parent-conditioned SMILES policy.
 Each generation the engine picks the states (with `engine: {selection: ttt_puct}`, TTT's own
 PUCT over the stored tree); for each state the policy writes a group of `group_size` children
 (`molopt.policy.completion`), tagged with their group and action in `Proposal.meta`. When the
-verdicts come back (`tell`), every group gets its rewards (the fitness; an invalid child, and
-a child that deduplication dropped and whose reward was never seen, takes the lowest reward of
-the run so far, 0 before any), and `evolve.ttt.TTTLearner` takes `steps_per_generation` steps
+verdicts come back (`tell`), every group gets its rewards (`evolve.ttt.rollouts`), and `evolve.ttt.TTTLearner` takes `steps_per_generation` steps
 of the entropic policy gradient.
 
 State (`state_dict`, JSON): the groups learned from, in order, and the learning curve. On
@@ -27,6 +25,7 @@ import torch
 from evolve.context import Context, Proposal, Scored
 from evolve.problem import Problem
 from evolve.ttt.policy import Group, TTTConfig, TTTLearner
+from evolve.ttt.rollouts import RolloutBook
 from molopt.policy.completion import SmilesCompletion
 from molopt.policy.model import load_checkpoint
 from molopt.policy.sampling import canonical_or_none
@@ -52,8 +51,7 @@ class SmilesTTT:
         self.problem, self.config = problem, ttt
         self.checkpoint, self.device, self.temperature = checkpoint, device, temperature
         self.history: list[list[dict[str, Any]]] = []
-        self.pending: dict[str, tuple[str, list[tuple[dict, str]]]] = {}
-        self.rewards: dict[str, float] = {}
+        self.book = RolloutBook()
         self.counts = {"sampled": 0, "invalid_smiles": 0}
         self._build()
 
@@ -81,33 +79,12 @@ class SmilesTTT:
                 written.append((action, smiles or text))
                 meta = {"op": "ttt", "group": tag}
                 proposals.append(Proposal(smiles or text, parents, self.name, meta))
-            self.pending[tag] = (state, written)
+            self.book.add(tag, state, written)
         return proposals
 
     def tell(self, results: Sequence[Scored]) -> None:
         """Rewards per group, then one learner update on the generation's groups."""
-        for result in results:
-            member = result.member
-            if member.valid and member.fitness is not None:
-                self.rewards[member.content] = float(member.fitness)
-        floor = min(self.rewards.values(), default=0.0)
-        told = {r.member.content: r.member for r in results}
-        groups = []
-        for state, written in self.pending.values():
-            rewards = []
-            for _, content in written:
-                member = told.get(content)
-                valid = member is not None and member.valid and member.fitness is not None
-                rewards.append(float(member.fitness) if valid else self.rewards.get(content, floor))
-            groups.append(
-                {
-                    "state": state,
-                    "actions": [a for a, _ in written],
-                    "contents": [c for _, c in written],
-                    "rewards": rewards,
-                }
-            )
-        self.pending = {}
+        groups = self.book.close(results)
         if groups:
             self.history.append(groups)
             self._learn(groups)
@@ -131,7 +108,5 @@ class SmilesTTT:
         self.history = [list(groups) for groups in state.get("groups", [])]
         for groups in self.history:
             self._learn(groups)
-            for group in groups:
-                for content, reward in zip(group["contents"], group["rewards"], strict=True):
-                    self.rewards.setdefault(content, reward)
+            self.book.remember(groups)
         self.counts = {**self.counts, **state.get("counts", {})}

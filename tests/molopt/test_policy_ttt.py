@@ -46,7 +46,7 @@ def test_children_keep_a_prefix_of_a_smiles_of_their_parent():
     proposals = proposer.propose(context(1), 8)
     assert len(proposals) == 8
     assert all(p.parents == ("p",) and p.meta["group"] in ("1:0", "1:1") for p in proposals)
-    for state, written in proposer.pending.values():
+    for state, written in proposer.book.pending.values():
         assert state == PARENT.content
         prefixes = {tuple(a["prefix"]) for a, _ in written}
         assert len(prefixes) == 1  # one group, one prefix
