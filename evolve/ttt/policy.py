@@ -103,7 +103,7 @@ class TTTLearner:
                 log_probs = self.policy.log_probs(group.state, group.actions)
                 loss = ttt_loss(log_probs, advantage, base_lp, self.config.kl_weight)
                 loss.backward()
-                total += float(loss)
+                total += float(loss.detach())
                 nll -= float(log_probs.detach().mean())
             self.optimizer.step()
         point = {

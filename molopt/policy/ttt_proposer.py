@@ -63,6 +63,8 @@ class SmilesTTT:
 
     def propose(self, context: Context, n: int) -> list[Proposal]:
         """Groups of `group_size` children of the selected parents (whole molecules if none)."""
+        if self.book.pending:  # no child of the last groups was stored: learn from them anyway
+            self.tell([])
         generator = torch.Generator().manual_seed(int(context.rng.integers(2**63)))
         states = [(m.content, (m.hash,)) for m in context.parents] or [("", ())]
         groups = max(1, n // self.config.group_size)
