@@ -1,5 +1,6 @@
 """The SMILES policy (molopt.policy): sample quality of the shipped checkpoint, and PMO
-figures of the graph GA, the REINVENT-style policy and their mixture at a reduced budget.
+figures of the graph GA, the REINVENT-style policy, their mixture and the policy learning at
+test time (`smiles_ttt`, TTT-Discover's objective and state reuse) at a reduced budget.
 
 `sample`: 10,000 strings from `molopt/checkpoints/smiles_gpt` (seeded), their validity,
 uniqueness and novelty against the training split the checkpoint was trained on (rebuilt
@@ -41,7 +42,14 @@ PROPOSERS = {
     "graph_ga": {"kind": "graph_ga", "mutation_rate": 0.067},
     "smiles_policy": {"kind": "smiles_policy"},
     "mixture": {"kind": "smiles_mixture", "policy_share": 0.5},
+    "smiles_ttt": {
+        "kind": "molopt.policy.proposer:smiles_policy",
+        "ttt": {"enabled": True, "group_size": 8, "lr": 1e-4},
+    },
 }
+# Engine changes a proposer needs: TTT expands a few states with groups of children, chosen
+# by TTT-Discover's PUCT, instead of PMO's 120 parents.
+ENGINES = {"smiles_ttt": {"selection": "ttt_puct", "parents": 8, "batch_size": 64}}
 
 
 def header() -> dict:
@@ -82,7 +90,10 @@ def pmo_report(args: argparse.Namespace, out: Path) -> dict:
                 proposer = PROPOSERS[label]
                 folder = Path(tmp) / task / label
                 folder.mkdir(parents=True)
-                swapped = spec.model_copy(update={"proposer": ProposerSpec(**proposer)})
+                engine = spec.engine.model_copy(update=ENGINES.get(label, {}))
+                swapped = spec.model_copy(
+                    update={"proposer": ProposerSpec(**proposer), "engine": engine}
+                )
                 runs = [graph_ga_run(swapped, args.budget, s, folder) for s in range(args.seeds)]
                 row[label] = summarize([r for r, _ in runs])
                 row[label]["seconds_per_run"] = round(sum(s for _, s in runs) / len(runs), 1)
