@@ -3,7 +3,8 @@
 from science.candidate import CandidateFailed, run_candidate
 from science.errors import EvaluatorNotFound, SandboxError, ScienceError
 from science.evaluation import EvaluatorRef, Job, Limits, Verdict
-from science.pool import InProcessPool, SandboxPool, VerifierPool, make_pool
+from science.pool import InProcessPool, SandboxPool, VerifierPool
+from science.pool_choice import make_pool
 
 __all__ = [
     "CandidateFailed",

@@ -191,18 +191,3 @@ class InProcessPool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def make_pool(
-    sandbox: bool = True,
-    workers: int | None = None,
-    ray_address: str | None = None,
-    num_gpus: float = 0.0,
-) -> VerifierPool:
-    """The pool a run uses: Ray tasks when given a Ray address, else local sandboxes, or
-    in-process calls when the task says its evaluator is trusted."""
-    if ray_address:
-        from science.ray_pool import RayPool
-
-        return RayPool(ray_address, num_gpus=num_gpus)
-    return SandboxPool(workers) if sandbox else InProcessPool()
