@@ -41,6 +41,7 @@ CONFIG = ROOT / "molopt" / "policy" / "configs" / "cpu_small.yaml"
 PROPOSERS = {
     "graph_ga": {"kind": "graph_ga", "mutation_rate": 0.067},
     "smiles_policy": {"kind": "smiles_policy"},
+    "augmented_memory": {"kind": "smiles_policy", "augmentation_rounds": 2},
     "mixture": {"kind": "smiles_mixture", "policy_share": 0.5},
     "smiles_ttt": {
         "kind": "molopt.policy.proposer:smiles_policy",

@@ -7,7 +7,10 @@ The pretrained network is the frozen *prior*; an *agent* copy of it samples the 
     L = mean over the batch of (log p_prior(x) + sigma * score(x) - log p_agent(x))^2
 
 over the scored molecules of the last generation plus up to `replay` of the best molecules
-told so far (experience replay, as in PMO's REINVENT). The score is the member's fitness
+told so far (experience replay, as in PMO's REINVENT). With `augmentation_rounds: k`, the same
+batch and replay are then learned k more times, each time written as other randomized SMILES
+of the same molecules (Augmented Memory, Guo & Schwaller 2024, JACS Au 4, 2160: more learning
+per oracle call at no oracle cost). The score is the member's fitness
 (the task's metric, sign-adjusted for minimization), so `sigma` assumes scores of order 1;
 invalid members are skipped. The agent is conditioned on the population only through these
 updates: children carry no parent hashes. Sampled strings are canonicalized with RDKit;
@@ -31,6 +34,7 @@ from functools import cache
 from typing import Any
 
 import torch
+from rdkit import Chem
 from transformers import GPT2LMHeadModel
 
 from evolve.context import Context, Proposal, Scored
@@ -62,7 +66,8 @@ class SmilesPolicy:
 
     Options: `checkpoint` (folder; default the shipped `molopt/checkpoints/smiles_gpt`),
     `device` (`cpu`), `sigma` (500, PMO's REINVENT), `learning_rate` (5e-4), `replay` (24),
-    `temperature` (1.0), `oversample` (2), `max_rounds` (5), `batch_size` (256, sampling).
+    `temperature` (1.0), `oversample` (2), `max_rounds` (5), `batch_size` (256, sampling),
+    `augmentation_rounds` (0: plain REINVENT; 2 as Augmented Memory).
     """
 
     name = "smiles_policy"
@@ -79,8 +84,12 @@ class SmilesPolicy:
         oversample: int = 2,
         max_rounds: int = 5,
         batch_size: int = 256,
+        augmentation_rounds: int = 0,
     ) -> None:
         _check(problem, temperature, oversample, max_rounds, replay)
+        if augmentation_rounds < 0:
+            raise ProposerConfigError("smiles_policy: `augmentation_rounds` must be >= 0")
+        self.augmentation_rounds = augmentation_rounds
         self.problem = problem
         self.sigma, self.learning_rate, self.replay = sigma, learning_rate, replay
         self.temperature, self.oversample, self.max_rounds = temperature, oversample, max_rounds
@@ -131,13 +140,29 @@ class SmilesPolicy:
         ]
         if batch:
             self.updates.append(batch)
-            self._update(batch)
+            self._update(batch, len(self.updates) - 1)
 
-    def _update(self, batch: list[tuple[str, float]]) -> None:
+    def _update(self, batch: list[tuple[str, float]], index: int) -> None:
+        """The `index`-th update (its number seeds the augmentation, so a replay is exact)."""
         fresh = dict(batch)
         ranked = sorted(self.best.items(), key=lambda item: (-item[1], item[0]))
         replayed = [(s, v) for s, v in ranked if s not in fresh][: self.replay]
-        smiles, scores = zip(*(list(fresh.items()) + replayed), strict=True)
+        pairs = list(fresh.items()) + replayed
+        loss = self._step(pairs)
+        for round_ in range(1, self.augmentation_rounds + 1):  # Augmented Memory
+            seed = index * 1000 + round_
+            self._step([(randomized(s, seed + i), v) for i, (s, v) in enumerate(pairs)])
+        self.best.update(fresh)
+        self.best = dict(sorted(self.best.items(), key=lambda i: (-i[1], i[0]))[: self.replay])
+        log.debug("REINVENT update %d: loss %.3f", len(self.updates), loss)
+
+    def _step(self, pairs: list[tuple[str, float]]) -> float:
+        """One Adam step on REINVENT's augmented-likelihood loss over `pairs`."""
+        limit = self.prior.config.n_positions - 2
+        pairs = [(s, v) for s, v in pairs if _fits(s, limit)]
+        if not pairs:
+            return 0.0
+        smiles, scores = zip(*pairs, strict=True)
         with torch.no_grad():
             prior = log_likelihoods(self.prior, self.tokenizer, smiles)
         agent = log_likelihoods(self.agent, self.tokenizer, smiles)
@@ -146,9 +171,7 @@ class SmilesPolicy:
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.optimizer.step()
-        self.best.update(fresh)
-        self.best = dict(sorted(self.best.items(), key=lambda i: (-i[1], i[0]))[: self.replay])
-        log.debug("REINVENT update %d: loss %.3f", len(self.updates), loss.item())
+        return loss.item()
 
     def state_dict(self) -> dict[str, Any]:
         """The told batches (replayed on resume) and sampling counters (JSON)."""
@@ -158,8 +181,8 @@ class SmilesPolicy:
         """Rebuild the agent from the prior by replaying every told batch in order."""
         self._reset_agent()
         self.updates = [[(str(s), float(v)) for s, v in b] for b in state.get("updates", [])]
-        for batch in self.updates:
-            self._update(batch)
+        for index, batch in enumerate(self.updates):
+            self._update(batch, index)
         self.counts = {**self.counts, **state.get("counts", {})}
 
 
@@ -182,6 +205,14 @@ def smiles_policy(
             )
         return SmilesTTT(problem, config, **options)
     return SmilesPolicy(problem, **options)
+
+
+def randomized(smiles: str, seed: int) -> str:
+    """A random SMILES of the same molecule (RDKit's random atom order, seeded), or `smiles`."""
+    mol = Chem.MolFromSmiles(smiles)
+    if mol is None:
+        return smiles
+    return Chem.MolToRandomSmilesVect(mol, 1, randomSeed=seed)[0]
 
 
 def _fits(smiles: str, limit: int) -> bool:
