@@ -97,6 +97,7 @@ class EngineSpec(BaseModel):
     rank_alpha: float = Field(default=1.0, ge=0)
     max_stale_generations: int = Field(default=50, gt=0)
     map_elites: MapElitesSpec | None = None
+    novelty: float | None = Field(default=None, ge=0, le=1)
 
 
 class ProposerSpec(BaseModel):

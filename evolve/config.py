@@ -34,6 +34,7 @@ class EngineConfig:
     rank_alpha: float = 1.0
     max_stale_generations: int = 50
     map_elites: MapElitesConfig | None = None
+    novelty: float | None = None  # near repeats are not evaluated (evolve.novelty); None: off
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ import numpy as np
 from evolve.config import Budget, EngineConfig
 from evolve.context import Context, Member, Proposal, Scored
 from evolve.errors import SeedFailed
+from evolve.novelty import NoveltyFilter
 from evolve.population import Population, cell_of
 from evolve.problem import Problem, decode_vector
 from evolve.proposers.base import Proposer
@@ -102,6 +103,8 @@ class Evolution:
         self.evaluations = 0
         self.invalid = 0
         self.known: set[str] = set()
+        threshold = self.config.novelty
+        self.novelty = NoveltyFilter(problem, threshold) if threshold is not None else None
         self._elapsed_before = 0.0
         self._started = time.monotonic()
         self._restore()
@@ -117,6 +120,8 @@ class Evolution:
         self.generation = int(state.get("generation", 0))
         self.visits = {k: int(v) for k, v in state.get("visits", {}).items()}
         self.migrations = [int(point) for point in state.get("migrations", [])]
+        if self.novelty:
+            self.novelty.rejected = int(state.get("near_repeats", 0))
         if "proposer" in state:
             self.proposer.load_state_dict(state["proposer"])
         self._elapsed_before = run.elapsed_seconds
@@ -153,6 +158,7 @@ class Evolution:
             "visits": {h: c for h, c in self.visits.items() if h in live},
             "migrations": self.migrations,
             "proposer": self.proposer.state_dict(),
+            "near_repeats": self.novelty.rejected if self.novelty else 0,
         }
 
     @property
@@ -231,12 +237,19 @@ class Evolution:
         return added
 
     def _fresh(self, proposals: list[Proposal]) -> list[tuple[Proposal, str]]:
+        """Proposals not yet stored (by hash) and, with a novelty filter, not near repeats of
+        the population's members or of each other."""
+        held = [m.content for m in self.population.members()] if self.novelty else []
         fresh = []
         for proposal in proposals:
             digest = candidate_hash(self.problem.representation, proposal.content)
-            if digest not in self.known:
-                self.known.add(digest)
-                fresh.append((proposal, digest))
+            if digest in self.known:
+                continue
+            if self.novelty and not self.novelty.keep(proposal.content, held):
+                continue
+            self.known.add(digest)
+            fresh.append((proposal, digest))
+            held.append(proposal.content)
         return fresh
 
     def _verify_and_store(
