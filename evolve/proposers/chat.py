@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from dataclasses import dataclass, fields
 from typing import Any
@@ -122,6 +123,7 @@ class ChatModel:
         self.settings = settings
         self.usage = usage
         self.pricing = pricing
+        self._last = threading.local()  # the cost of this thread's last answered request
         self.client = openai.OpenAI(
             base_url=settings.base_url,
             api_key=_api_key(settings),
@@ -174,3 +176,8 @@ class ChatModel:
         prompt = int(getattr(usage, "prompt_tokens", 0) or 0)
         completion = int(getattr(usage, "completion_tokens", 0) or 0)
         self.usage.add_response(prompt, completion, self.pricing)
+        self._last.cost = self.pricing.cost(prompt, completion)
+
+    def last_cost(self) -> float:
+        """Dollars of the last request this thread got an answer to (0 before any)."""
+        return getattr(self._last, "cost", 0.0)

@@ -20,6 +20,7 @@ before each request, so it can be overshot by at most `concurrency - 1` requests
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from evolve.errors import ModelCallFailed, ProposerConfigError, UnusableReply
 from evolve.problem import Problem
 from evolve.proposers.chat import ChatOptions
 from evolve.proposers.edits import child_from_reply
+from evolve.proposers.model_bandit import ModelBandit
 from evolve.proposers.mutation import ProgramMutation
 from evolve.proposers.prompt import build_messages
 from evolve.proposers.usage import Usage
@@ -45,6 +47,7 @@ class _Request:
     parent: Member
     mode: str
     messages: list[dict[str, str]]
+    model: str
 
 
 class LLMProposer:
@@ -55,7 +58,10 @@ class LLMProposer:
     `timeout_seconds`, `max_retries`, `backoff_seconds`, `cost_per_1k_prompt_tokens`,
     `cost_per_1k_completion_tokens`, `budget_usd`, `budget_tokens`, `diff_ratio` (share of
     requests asking for diffs), `concurrency`, `on_budget` (`mutation` or `stop`) and
-    `mutation` (options of the fallback `ProgramMutation`).
+    `mutation` (options of the fallback `ProgramMutation`). An ensemble: `models`, a list of
+    mappings of the same chat keys (`model` required in each; the top-level keys are their
+    defaults), chosen per request by `selection` (`ucb` or `weighted`,
+    `evolve.proposers.model_bandit`); the spending cap counts all of them together.
     """
 
     name = "llm"
@@ -67,18 +73,26 @@ class LLMProposer:
         concurrency: int = 1,
         on_budget: str = "mutation",
         mutation: dict[str, Any] | None = None,
+        models: list[dict[str, Any]] | None = None,
+        selection: str = "ucb",
         **chat: Any,
     ) -> None:
         _check_options(problem, diff_ratio, concurrency, on_budget)
-        options = ChatOptions.parse(f"task '{problem.name}': proposer kind llm", chat)
+        where = f"task '{problem.name}': proposer kind llm"
+        ensemble = _ensemble(where, chat, models)
         self.problem = problem
         self.language = "python" if problem.representation == "program" else "text"
         self.diff_ratio = diff_ratio
         self.concurrency = concurrency
         self.on_budget = on_budget
         self.usage = Usage()
-        self.cap = options.cap()
-        self.chat = options.connect(self.usage)
+        self.cap = ChatOptions.parse(where, {**chat, "model": "ensemble"}).cap()
+        self.chats = {name: options.connect(self.usage) for name, options in ensemble.items()}
+        try:
+            self.bandit = ModelBandit(list(self.chats), selection)
+        except ValueError as error:
+            raise ProposerConfigError(f"{where}: {error}") from None
+        self.pending: dict[str, tuple[str, float | None, float, float]] = {}
         self.fallback = ProgramMutation(problem, **(mutation or {}))
         self._cap_logged = False
 
@@ -100,22 +114,29 @@ class LLMProposer:
     def _request(self, context: Context, parent: Member) -> _Request:
         """Draw the mode here, in the calling thread, so `context.rng` use is deterministic."""
         mode = "diff" if context.rng.random() < self.diff_ratio else "rewrite"
+        model = self.bandit.pick(context.rng) if len(self.chats) > 1 else next(iter(self.chats))
         others = [m for m in context.inspirations if m.hash != parent.hash]
         messages = build_messages(self.problem, parent, others, context.lessons, mode)
-        return _Request(parent, mode, messages)
+        return _Request(parent, mode, messages, model)
 
     def _ask(self, request: _Request) -> Proposal | None:
         if self.cap.reached(self.usage):
             return None
+        chat, start = self.chats[request.model], time.monotonic()
         try:
-            reply = self.chat.complete(request.messages)
+            reply = chat.complete(request.messages)
             content, how = child_from_reply(request.parent.content, reply, self.language)
         except (ModelCallFailed, UnusableReply) as error:
             reason = error.reason if isinstance(error, UnusableReply) else "call_failed"
             self.usage.add_failure(reason)
             log.warning("LLM proposal skipped (%s): %s", reason, error)
+            if isinstance(error, UnusableReply):  # answered, but for nothing
+                seconds = time.monotonic() - start
+                self.bandit.update(request.model, 0.0, chat.last_cost(), seconds)
             return None
-        meta = {"asked": request.mode, "answered": how}
+        seconds = time.monotonic() - start
+        self.pending[content] = (request.model, request.parent.fitness, chat.last_cost(), seconds)
+        meta = {"asked": request.mode, "answered": how, "model": request.model}
         return Proposal(content, (request.parent.hash,), self.name, meta)
 
     def _after_cap(self, context: Context, n: int) -> list[Proposal]:
@@ -132,15 +153,44 @@ class LLMProposer:
         return self.fallback.propose(context, n) if self.on_budget == "mutation" else []
 
     def tell(self, results: Sequence[Scored]) -> None:
-        """Nothing to learn: the parents, scores and feedback reach the model through the prompt."""
+        """Credit each child's model with its improvement on its parent (the model learns
+        nothing: parents, scores and feedback reach it through the next prompts)."""
+        for result in results:
+            asked = self.pending.pop(result.member.content, None)
+            if asked is None:
+                continue
+            model, parent, cost, seconds = asked
+            child = result.member.fitness if result.member.valid else None
+            gain = child - parent if child is not None and parent is not None else 0.0
+            self.bandit.update(model, gain, cost, seconds)
+        self.pending = {}
 
     def state_dict(self) -> dict[str, Any]:
-        """Token, cost, retry and failure counts (JSON)."""
-        return {"usage": self.usage.to_dict()}
+        """Token, cost, retry and failure counts, and per-model records (JSON)."""
+        return {"usage": self.usage.to_dict(), "models": self.bandit.state()}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Restore the counts, so a resumed run keeps its spending cap."""
+        """Restore the counts, so a resumed run keeps its spending cap and model choice."""
         self.usage.load(state.get("usage", {}))
+        self.bandit.load(state.get("models", {}))
+
+
+def _ensemble(
+    where: str, chat: dict[str, Any], models: list[dict[str, Any]] | None
+) -> dict[str, ChatOptions]:
+    """The chat options of each model, by name: `models` over the shared keys, or one model."""
+    if not models:
+        options = ChatOptions.parse(where, chat)
+        return {str(options.model): options}
+    if not isinstance(models, list) or not all(isinstance(m, dict) for m in models):
+        raise ProposerConfigError(f"{where}: `models` must be a list of mappings")
+    shared = {k: v for k, v in chat.items() if k not in ("model", "budget_usd", "budget_tokens")}
+    ensemble = {}
+    for number, entry in enumerate(models):
+        options = ChatOptions.parse(f"{where}, models[{number}]", {**shared, **entry})
+        name = str(options.model) if options.model not in ensemble else f"{options.model}#{number}"
+        ensemble[name] = options
+    return ensemble
 
 
 def _check_options(problem: Problem, diff_ratio: float, concurrency: int, on_budget: str) -> None:

@@ -137,7 +137,7 @@ def test_rewrite_mode_asks_for_a_fenced_program_and_accepts_it():
         proposals = make_llm(server, diff_ratio=0.0).propose(make_context(), 1)
     assert "single fenced block" in server.requests[0]["messages"][1]["content"]
     assert [p.content for p in proposals] == ["def solve():\n    return 355 / 113\n"]
-    assert proposals[0].meta == {"asked": "rewrite", "answered": "rewrite"}
+    assert proposals[0].meta == {"asked": "rewrite", "answered": "rewrite", "model": "scripted"}
 
 
 def test_a_reply_that_does_not_parse_is_skipped_as_syntax_error():
