@@ -31,6 +31,7 @@ from evolve.errors import ModelCallFailed, ProposerConfigError, UnusableReply
 from evolve.problem import Problem
 from evolve.proposers.chat import ChatOptions
 from evolve.proposers.edits import child_from_reply
+from evolve.proposers.meta_prompts import PromptPopulation
 from evolve.proposers.model_bandit import ModelBandit
 from evolve.proposers.mutation import ProgramMutation
 from evolve.proposers.prompt import build_messages
@@ -48,6 +49,7 @@ class _Request:
     mode: str
     messages: list[dict[str, str]]
     model: str
+    guidance: str | None = None
 
 
 class LLMProposer:
@@ -62,6 +64,8 @@ class LLMProposer:
     mappings of the same chat keys (`model` required in each; the top-level keys are their
     defaults), chosen per request by `selection` (`ucb` or `weighted`,
     `evolve.proposers.model_bandit`); the spending cap counts all of them together.
+    `meta_prompts: {every, size}` evolves the system prompt's guidance
+    (`evolve.proposers.meta_prompts`).
     """
 
     name = "llm"
@@ -75,6 +79,7 @@ class LLMProposer:
         mutation: dict[str, Any] | None = None,
         models: list[dict[str, Any]] | None = None,
         selection: str = "ucb",
+        meta_prompts: dict[str, Any] | None = None,
         **chat: Any,
     ) -> None:
         _check_options(problem, diff_ratio, concurrency, on_budget)
@@ -90,9 +95,10 @@ class LLMProposer:
         self.chats = {name: options.connect(self.usage) for name, options in ensemble.items()}
         try:
             self.bandit = ModelBandit(list(self.chats), selection)
-        except ValueError as error:
+            self.prompts = PromptPopulation(**meta_prompts) if meta_prompts is not None else None
+        except (TypeError, ValueError) as error:
             raise ProposerConfigError(f"{where}: {error}") from None
-        self.pending: dict[str, tuple[str, float | None, float, float]] = {}
+        self.pending: dict[str, tuple[_Request, float, float]] = {}
         self.fallback = ProgramMutation(problem, **(mutation or {}))
         self._cap_logged = False
 
@@ -103,6 +109,8 @@ class LLMProposer:
         parents = list(context.parents) or ([context.best] if context.best else [])
         if not parents:
             return []
+        if self.prompts is not None and self.prompts.due(context.generation):
+            self._write_guidance()
         requests = [self._request(context, parents[i % len(parents)]) for i in range(n)]
         if self.concurrency > 1 and len(requests) > 1:
             with ThreadPoolExecutor(min(self.concurrency, len(requests))) as pool:
@@ -115,9 +123,24 @@ class LLMProposer:
         """Draw the mode here, in the calling thread, so `context.rng` use is deterministic."""
         mode = "diff" if context.rng.random() < self.diff_ratio else "rewrite"
         model = self.bandit.pick(context.rng) if len(self.chats) > 1 else next(iter(self.chats))
+        guidance = self.prompts.bandit.pick(context.rng) if self.prompts is not None else None
+        text = self.prompts.texts[guidance] if guidance is not None else ""
         others = [m for m in context.inspirations if m.hash != parent.hash]
-        messages = build_messages(self.problem, parent, others, context.lessons, mode)
-        return _Request(parent, mode, messages, model)
+        messages = build_messages(self.problem, parent, others, context.lessons, mode, text)
+        return _Request(parent, mode, messages, model, guidance)
+
+    def _write_guidance(self) -> None:
+        """Ask the best model so far for a new guidance (a meta-prompt)."""
+        values = self.bandit.values()
+        model = max(self.chats, key=lambda name: values[name])
+        try:
+            reply = self.chats[model].complete(self.prompts.request(self.problem))
+        except ModelCallFailed as error:
+            self.usage.add_failure("meta_prompt_failed")
+            log.warning("new guidance not written: %s", error)
+            return
+        if self.prompts.add(reply) is None:
+            self.usage.add_failure("meta_prompt_empty")
 
     def _ask(self, request: _Request) -> Proposal | None:
         if self.cap.reached(self.usage):
@@ -131,12 +154,12 @@ class LLMProposer:
             self.usage.add_failure(reason)
             log.warning("LLM proposal skipped (%s): %s", reason, error)
             if isinstance(error, UnusableReply):  # answered, but for nothing
-                seconds = time.monotonic() - start
-                self.bandit.update(request.model, 0.0, chat.last_cost(), seconds)
+                self._credit(request, 0.0, chat.last_cost(), time.monotonic() - start)
             return None
-        seconds = time.monotonic() - start
-        self.pending[content] = (request.model, request.parent.fitness, chat.last_cost(), seconds)
+        self.pending[content] = (request, chat.last_cost(), time.monotonic() - start)
         meta = {"asked": request.mode, "answered": how, "model": request.model}
+        if request.guidance is not None:
+            meta["guidance"] = request.guidance
         return Proposal(content, (request.parent.hash,), self.name, meta)
 
     def _after_cap(self, context: Context, n: int) -> list[Proposal]:
@@ -159,20 +182,32 @@ class LLMProposer:
             asked = self.pending.pop(result.member.content, None)
             if asked is None:
                 continue
-            model, parent, cost, seconds = asked
+            request, cost, seconds = asked
+            parent = request.parent.fitness
             child = result.member.fitness if result.member.valid else None
             gain = child - parent if child is not None and parent is not None else 0.0
-            self.bandit.update(model, gain, cost, seconds)
+            self._credit(request, gain, cost, seconds)
         self.pending = {}
+
+    def _credit(self, request: _Request, gain: float, cost: float, seconds: float) -> None:
+        """Score the request's model and guidance with its child's improvement."""
+        self.bandit.update(request.model, gain, cost, seconds)
+        if self.prompts is not None and request.guidance in self.prompts.texts:
+            self.prompts.bandit.update(request.guidance, gain, cost, seconds)
 
     def state_dict(self) -> dict[str, Any]:
         """Token, cost, retry and failure counts, and per-model records (JSON)."""
-        return {"usage": self.usage.to_dict(), "models": self.bandit.state()}
+        state = {"usage": self.usage.to_dict(), "models": self.bandit.state()}
+        if self.prompts is not None:
+            state["meta_prompts"] = self.prompts.state()
+        return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore the counts, so a resumed run keeps its spending cap and model choice."""
         self.usage.load(state.get("usage", {}))
         self.bandit.load(state.get("models", {}))
+        if self.prompts is not None:
+            self.prompts.load(state.get("meta_prompts", {}))
 
 
 def _ensemble(

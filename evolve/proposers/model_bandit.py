@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,7 +39,7 @@ class ArmRecord:
 class ModelBandit:
     """Chooses among `names`; see the module docstring."""
 
-    names: Sequence[str]
+    names: list[str]
     selection: str = "ucb"
     exploration: float = 1.0
     arms: dict[str, ArmRecord] = field(default_factory=dict)
@@ -49,8 +48,22 @@ class ModelBandit:
     def __post_init__(self) -> None:
         if self.selection not in SELECTIONS:
             raise ValueError(f"`selection` must be one of {', '.join(SELECTIONS)}")
+        self.names = list(self.names)
         for name in self.names:
             self.arms.setdefault(name, ArmRecord())
+
+    def add(self, name: str) -> None:
+        """A new arm, untried."""
+        with self._lock:
+            if name not in self.arms:
+                self.names.append(name)
+                self.arms[name] = ArmRecord()
+
+    def remove(self, name: str) -> None:
+        """Drop an arm and its record."""
+        with self._lock:
+            self.names.remove(name)
+            del self.arms[name]
 
     def values(self) -> dict[str, float]:
         """Each model's mean reward over the best mean (0 when none earned anything yet)."""

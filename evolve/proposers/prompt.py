@@ -80,14 +80,19 @@ def build_messages(
     inspirations: Sequence[Member] = (),
     lessons: Sequence[str] = (),
     mode: str = "diff",
+    guidance: str = "",
 ) -> list[dict[str, str]]:
-    """System and user messages asking the model to improve `parent` (diff or rewrite)."""
+    """System and user messages asking the model to improve `parent` (diff or rewrite);
+    `guidance` (an evolved meta-prompt, `evolve.proposers.meta_prompts`) ends the system
+    message."""
     kind, fence = ("program", "python") if problem.representation == "program" else ("text", "")
     system = SYSTEM.format(
         description=problem.description.strip() or problem.name,
         direction=problem.objective.direction,
         metric=problem.objective.metric,
     )
+    if guidance.strip():
+        system += "\n\n# Guidance\n" + guidance.strip()
     sections = [_parent_section(parent, fence, kind)]
     if inspirations:
         sections.append(_inspiration_section(inspirations, fence, kind))

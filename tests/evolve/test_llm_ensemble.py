@@ -72,3 +72,38 @@ def test_bad_ensembles_say_what_to_fix():
         LLMProposer(
             problem, models=[{"model": "a", "base_url": "http://127.0.0.1:9"}], selection="best"
         )
+
+
+def test_the_guidance_evolves_every_few_generations(tmp_path):
+    """Generation 2 and 4 begin with a meta request (the scripted replies follow that order);
+    the new guidance ends the system prompt of the requests that use it."""
+    program = [r.content for r in BETTER]
+    script = [
+        Reply(program[0]),
+        Reply("Use more digits of pi."),  # meta request of generation 2
+        Reply(program[1]),
+        Reply(program[2]),
+        Reply("```\nReturn math.pi itself.\n```"),  # meta request of generation 4
+        Reply(program[3]),
+        Reply(program[4]),
+    ]
+    options = {"kind": "llm", "model": "m", "meta_prompts": {"every": 2, "size": 2}, **REQUEST}
+    with ScriptedServer(script, default=Reply("no code")) as server:
+        options["base_url"] = server.base_url
+        spec = load_task(write_near_pi_task(tmp_path / "task", options, 6, batch_size=1))
+        store = Store(sqlite_url(tmp_path / "store.db"))
+        result = run_task(spec, store, tmp_path / "results")
+        requests = server.requests
+    state = store.get_run(result.run_id).engine_state["proposer"]["meta_prompts"]
+    assert state["made"] == 3
+    assert "Return math.pi itself." in state["texts"].values()
+    assert len(state["texts"]) == 2  # size 2: the weakest tried guidance was dropped
+    meta = [r for r in requests if "Guidance tried so far" in r["messages"][0]["content"]]
+    assert len(meta) == 2
+    guided = [
+        r for r in requests if "# Guidance\nUse more digits of pi." in r["messages"][0]["content"]
+    ]
+    assert guided
+    children = [r for r in store.history(result.run_id) if r.proposer == "llm"]
+    assert len(children) >= 3  # the guided requests were answered with programs
+    store.close()
