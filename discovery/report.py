@@ -38,6 +38,7 @@ def history_rows(records: Iterable[CandidateRecord]) -> Iterator[dict[str, Any]]
                 "island": record.island,
                 "feedback": record.feedback,
                 "seconds": record.eval_seconds,
+                "stage": record.stage,
             }
         )
         yield row
@@ -54,6 +55,8 @@ def metric_names(records: Iterable[CandidateRecord]) -> list[str]:
 def write_history_csv(records: Sequence[CandidateRecord], stream: TextIO) -> None:
     """Export a history as CSV: n, candidate, valid, error, one column per metric."""
     columns = BASE_COLUMNS + metric_names(records)
+    if any(record.stage is not None for record in records):
+        columns.append("stage")  # the cascade stage that stopped a candidate
     writer = csv.DictWriter(stream, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     for row in history_rows(records):
@@ -133,11 +136,22 @@ def _write_results(store: Store, run_id: str, folder: Path) -> Path:
     with open(folder / "history.jsonl", "w") as stream:
         write_history_jsonl(records, stream)
     plot_curve(run, records, folder / "curve.png")
-    (folder / "report.md").write_text(markdown_report(store, run, best))
+    (folder / "report.md").write_text(markdown_report(store, run, best, records))
     return folder
 
 
-def markdown_report(store: Store, run: RunRecord, best: CandidateRecord | None) -> str:
+def _stopped(records: Sequence[CandidateRecord]) -> str:
+    """How many full evaluations the cascade saved, when it saved any."""
+    stopped = sum(record.stage is not None for record in records)
+    return f"; {stopped} stopped by the cascade: full evaluations saved" if stopped else ""
+
+
+def markdown_report(
+    store: Store,
+    run: RunRecord,
+    best: CandidateRecord | None,
+    records: Sequence[CandidateRecord] = (),
+) -> str:
     """A short human summary of the run."""
     invalid = store.count(run.id, valid=False)
     objective = run.spec["objective"]
@@ -145,7 +159,7 @@ def markdown_report(store: Store, run: RunRecord, best: CandidateRecord | None) 
         f"# {run.task_name}: run {run.id}",
         "",
         f"- status: {run.status}{f' ({run.message})' if run.message else ''}",
-        f"- evaluations: {run.evaluations} ({invalid} invalid)",
+        f"- evaluations: {run.evaluations} ({invalid} invalid{_stopped(records)})",
         f"- running time: {run.elapsed_seconds:.1f} s",
         f"- objective: {objective.get('direction', 'maximize')} `{objective['metric']}`",
         f"- seed: {run.seed}",

@@ -25,7 +25,7 @@ from evolve import (
     encode_vector,
 )
 from evolve.loop import Evaluation
-from science import EvaluatorRef, Limits, ScienceError
+from science import CascadeStage, EvaluatorRef, Limits, ScienceError
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 
@@ -61,8 +61,26 @@ class BudgetSpec(BaseModel):
     wall_seconds: float | None = Field(default=None, gt=0)
 
 
+class CascadeStageSpec(BaseModel):
+    """One stage of `evaluation.cascade`: a cheap evaluator and the threshold its metric must
+    clear (`min` or `max`) for the candidate to go on."""
+
+    model_config = ConfigDict(extra="forbid")
+    evaluator: str
+    metric: str = Field(min_length=1)
+    min: float | None = Field(default=None, allow_inf_nan=False)
+    max: float | None = Field(default=None, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _one_threshold(self) -> CascadeStageSpec:
+        if (self.min is None) == (self.max is None):
+            raise ValueError("a cascade stage needs exactly one of `min` and `max`")
+        return self
+
+
 class EvaluationSpec(BaseModel):
-    """`evaluation:` sandbox limits for one verifier call."""
+    """`evaluation:` sandbox limits for one verifier call, and the optional cascade of cheap
+    checks before it."""
 
     model_config = ConfigDict(extra="forbid")
     timeout_seconds: float = Field(default=60.0, gt=0)
@@ -71,6 +89,7 @@ class EvaluationSpec(BaseModel):
     workers: int | None = Field(default=None, gt=0)
     sandbox: bool = True
     num_gpus: float = Field(default=0.0, ge=0)
+    cascade: list[CascadeStageSpec] = Field(default_factory=list)
 
 
 class MapElitesSpec(BaseModel):
@@ -170,7 +189,16 @@ class TaskSpec(BaseModel):
             memory_mb=self.evaluation.memory_mb,
             cpu_seconds=self.evaluation.cpu_seconds,
         )
-        return Evaluation(evaluator=ref, params=self.params, limits=limits)
+        cascade = tuple(self._stage(i, s) for i, s in enumerate(self.evaluation.cascade))
+        return Evaluation(evaluator=ref, params=self.params, limits=limits, cascade=cascade)
+
+    def _stage(self, index: int, stage: CascadeStageSpec) -> CascadeStage:
+        try:
+            ref = EvaluatorRef.parse(stage.evaluator, self.folder)
+        except ScienceError as error:
+            field = f"evaluation.cascade[{index}].evaluator"
+            raise TaskSpecError(f"{self.folder}: field `{field}`: {error}") from error
+        return CascadeStage(ref, stage.metric, stage.min, stage.max)
 
     def engine_config(self) -> EngineConfig:
         """Engine settings as the engine's dataclass."""

@@ -27,7 +27,7 @@ from evolve.problem import Problem, decode_vector
 from evolve.proposers.base import Proposer
 from evolve.selection import select_inspirations, select_parents
 from memory import CandidateRecord, NewCandidate, Store, candidate_hash
-from science import EvaluatorRef, Job, Limits, Verdict, VerifierPool
+from science import CascadeStage, EvaluatorRef, Job, Limits, Verdict, VerifierPool
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,7 @@ class Evaluation:
     evaluator: EvaluatorRef
     params: dict[str, Any]
     limits: Limits
+    cascade: tuple[CascadeStage, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -296,6 +297,7 @@ class Evolution:
             representation=self.problem.representation,
             params=self.evaluation.params,
             limits=self.evaluation.limits,
+            cascade=self.evaluation.cascade,
         )
 
     def _member_from_verdict(
@@ -343,6 +345,7 @@ class Evolution:
             island=member.island,
             cell=cell_of(member.metrics, map_elites) if map_elites else None,
             eval_seconds=verdict.seconds,
+            stage=verdict.stage,
             artifacts=verdict.artifacts,
         )
 

@@ -43,6 +43,7 @@ class NewCandidate:
     island: int = 0
     cell: str | None = None
     eval_seconds: float = 0.0
+    stage: int | None = None  # the cascade stage that stopped it (None: fully evaluated)
     artifacts: dict[str, Any] = field(default_factory=dict)
 
 
@@ -66,3 +67,4 @@ class CandidateRecord:
     cell: str | None
     eval_seconds: float
     created_at: datetime
+    stage: int | None = None

@@ -85,6 +85,8 @@ class CandidateRow(Base):
     island: Mapped[int] = mapped_column(Integer, default=0)
     cell: Mapped[str | None] = mapped_column(String(200), nullable=True)
     eval_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    # the evaluator-cascade stage that stopped the candidate (None: fully evaluated)
+    stage: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -2,11 +2,12 @@
 
 from science.candidate import CandidateFailed, run_candidate
 from science.errors import EvaluatorNotFound, SandboxError, ScienceError
-from science.evaluation import EvaluatorRef, Job, Limits, Verdict
+from science.evaluation import CascadeStage, EvaluatorRef, Job, Limits, Verdict
 from science.pool import InProcessPool, SandboxPool, VerifierPool
 from science.pool_choice import make_pool
 
 __all__ = [
+    "CascadeStage",
     "CandidateFailed",
     "EvaluatorNotFound",
     "EvaluatorRef",

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from science.cascade import run_cascade
 from science.errors import EvaluatorNotFound
 from science.evaluation import EvaluatorRef, Job, Verdict
 
@@ -58,15 +59,32 @@ def candidate_argument(job: Job, workdir: Path) -> Any:
     return job.candidate
 
 
-def call_evaluator(job: Job, workdir: Path, function: Callable[..., Any] | None = None) -> Verdict:
-    """Evaluate `job` in the current process; exceptions become an invalid verdict.
+def load_stages(job: Job) -> tuple[Callable[..., Any], ...]:
+    """The evaluators of the job's cascade stages, loaded."""
+    return tuple(load_evaluator(stage.evaluator) for stage in job.cascade)
 
-    `function` is the evaluator already loaded (by a zygote); by default it is loaded here.
+
+def call_evaluator(
+    job: Job,
+    workdir: Path,
+    function: Callable[..., Any] | None = None,
+    stages: tuple[Callable[..., Any], ...] | None = None,
+) -> Verdict:
+    """Evaluate `job` in the current process (its cascade first, `science.cascade`);
+    exceptions become an invalid verdict.
+
+    `function` and `stages` are the evaluators already loaded (by a zygote); by default they
+    are loaded here.
     """
     start = time.perf_counter()
     try:
         function = function or load_evaluator(job.evaluator)
-        result = function(candidate_argument(job, workdir), **job.params)
+        argument = candidate_argument(job, workdir)
+        if job.cascade:
+            stopped = run_cascade(job, argument, stages or load_stages(job), start)
+            if stopped is not None:
+                return stopped
+        result = function(argument, **job.params)
     except MemoryError as error:
         limit = f"the limit is {job.limits.memory_mb} MB" if job.limits.memory_mb else "no limit"
         reason = f"out of memory ({limit}): {format_exception(error)}"

@@ -74,6 +74,30 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class CascadeStage:
+    """A cheap check run before the main evaluator (OpenEvolve's cascade evaluation): the
+    candidate goes on only if the stage's `metric` is at least `minimum` (or at most
+    `maximum`)."""
+
+    evaluator: EvaluatorRef
+    metric: str
+    minimum: float | None = None
+    maximum: float | None = None
+
+    def passes(self, value: float) -> bool:
+        """Whether `value` clears the stage's threshold."""
+        if self.minimum is not None and value < self.minimum:
+            return False
+        return self.maximum is None or value <= self.maximum
+
+    def threshold(self) -> str:
+        """The threshold in words, for error messages."""
+        if self.minimum is not None:
+            return f"the minimum is {self.minimum:g}"
+        return f"the maximum is {self.maximum:g}"
+
+
+@dataclass(frozen=True)
 class Job:
     """One evaluation: call `evaluator(candidate, **params)` under `limits`.
 
@@ -87,13 +111,15 @@ class Job:
     representation: str
     params: dict[str, Any] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
+    cascade: tuple[CascadeStage, ...] = ()
 
 
 @dataclass
 class Verdict:
     """The outcome of one evaluation, whatever happened inside the sandbox.
 
-    `isolated_calls` counts the candidate calls the evaluator made through
+    `stage` is the index of the cascade stage that stopped the candidate (None: it reached
+    the main evaluator). `isolated_calls` counts the candidate calls the evaluator made through
     `science.run_candidate` (a program task whose evaluator made none ran the candidate in
     its own process, where a hostile candidate can forge the verdict).
     """
@@ -105,6 +131,7 @@ class Verdict:
     artifacts: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
     isolated_calls: int = 0
+    stage: int | None = None
 
     @classmethod
     def failure(cls, error: str, seconds: float = 0.0) -> Verdict:
@@ -170,4 +197,5 @@ class Verdict:
             "artifacts": self.artifacts,
             "seconds": self.seconds,
             "isolated_calls": self.isolated_calls,
+            "stage": self.stage,
         }

@@ -179,7 +179,14 @@ class InProcessPool:
 
     def evaluate(self, jobs: list[Job]) -> list[Verdict]:
         """Call each evaluator directly; exceptions still become invalid verdicts."""
-        return [call_evaluator(job, self.workdir, self._function(job.evaluator)) for job in jobs]
+        return [
+            call_evaluator(job, self.workdir, self._function(job.evaluator), self._stages(job))
+            for job in jobs
+        ]
+
+    def _stages(self, job: Job) -> tuple[Callable[..., Any], ...] | None:
+        functions = [self._function(stage.evaluator) for stage in job.cascade]
+        return None if None in functions else tuple(functions)  # type: ignore[arg-type]
 
     def close(self) -> None:
         """Remove the private working folder (a given one is left alone)."""

@@ -19,7 +19,16 @@ MAX_METRICS = 256
 MAX_NAME_CHARS = 200
 MAX_TEXT_CHARS = 8_000
 MAX_ARTIFACT_BYTES = 2 * 1024 * 1024
-FIELDS = {"valid", "metrics", "feedback", "error", "artifacts", "seconds", "isolated_calls"}
+FIELDS = {
+    "valid",
+    "metrics",
+    "feedback",
+    "error",
+    "artifacts",
+    "seconds",
+    "isolated_calls",
+    "stage",
+}
 
 
 class VerdictRejected(ValueError):
@@ -97,7 +106,11 @@ def check_verdict(data: Any) -> dict[str, Any]:
     calls = data.get("isolated_calls", 0)
     if isinstance(calls, bool) or not isinstance(calls, int) or calls < 0:
         raise VerdictRejected(f"'isolated_calls' must be a count, not {calls!r:.50}")
+    stage = data.get("stage")
+    if stage is not None and (isinstance(stage, bool) or not isinstance(stage, int) or stage < 0):
+        raise VerdictRejected(f"'stage' must be a cascade stage index, not {stage!r:.50}")
     return {
+        "stage": stage,
         "valid": valid,
         "metrics": clean_metrics(data.get("metrics", {})),
         "feedback": clean_text("feedback", data.get("feedback")),

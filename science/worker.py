@@ -53,8 +53,9 @@ class ZygoteLost(Exception):
 
 
 def zygote_key(job: Job) -> tuple[Any, ...]:
-    """What a zygote is built for: the evaluator (and its file's version) and the limits."""
-    return (job.evaluator, evaluator_version(job.evaluator), job.limits)
+    """What a zygote is built for: the evaluator (and its file's version), the limits and
+    the cascade."""
+    return (job.evaluator, evaluator_version(job.evaluator), job.limits, job.cascade)
 
 
 class Zygote:
@@ -73,7 +74,12 @@ class Zygote:
             os.close(self.jobs_fd)
             os.close(self.replies_fd)
             zygote.serve(
-                job.evaluator, job.limits, self.scratch, self.cgroup, (jobs_read, replies_write)
+                job.evaluator,
+                job.limits,
+                self.scratch,
+                self.cgroup,
+                (jobs_read, replies_write),
+                job.cascade,
             )
         os.close(jobs_read)
         os.close(replies_write)

@@ -29,7 +29,7 @@ from typing import Any, NoReturn
 from science.call import call_evaluator, format_exception, load_evaluator
 from science.candidate import SandboxContext, enter_sandbox, isolated_calls
 from science.cgroup import PidsCgroup
-from science.evaluation import EvaluatorRef, Job, Limits, Verdict
+from science.evaluation import CascadeStage, EvaluatorRef, Job, Limits, Verdict
 from science.isolation import confine_candidate, confine_sandbox
 from science.landlock import ReadView
 from science.process import (
@@ -44,6 +44,8 @@ from science.protocol import read_frame, write_frame
 from science.read_view import sandbox_read_view
 
 MAX_RESULT_BYTES = 16 * 1024 * 1024
+# (the main evaluator, the cascade stages' evaluators or None to load them per candidate)
+Evaluators = tuple[Callable[..., Any], tuple[Callable[..., Any], ...] | None]
 OUTPUT_FILENAME = "output.txt"
 ZYGOTE_OUTPUT_FILENAME = "zygote-output.txt"
 FAILURE_EXIT_CODE = 70
@@ -51,7 +53,7 @@ FAILURE_EXIT_CODE = 70
 
 def _run_candidate(
     job: Job,
-    function: Callable[..., Any],
+    functions: Evaluators,
     workdir: Path,
     result_fd: int,
     reads: ReadView | None,
@@ -67,7 +69,7 @@ def _run_candidate(
         redirect_stdio(workdir / OUTPUT_FILENAME)
         confine_candidate(workdir, job.limits, reads)
         enter_sandbox(SandboxContext(workdir, job.limits, reads, deadline))
-        verdict = call_evaluator(job, workdir, function)
+        verdict = call_evaluator(job, workdir, *functions)
         verdict.isolated_calls = isolated_calls()
         if os.getpid() == me:  # a forked copy returning from evaluate() must stay silent
             with os.fdopen(result_fd, "wb") as pipe:
@@ -108,7 +110,7 @@ def _verdict(data: bytes, timed_out: bool, status: int, workdir: Path, job: Job)
 
 def evaluate_candidate(
     job: Job,
-    function: Callable[..., Any],
+    functions: Evaluators,
     scratch: Path,
     number: int,
     reads: ReadView | None = None,
@@ -124,7 +126,7 @@ def evaluate_candidate(
     pid = os.fork()
     if pid == 0:
         os.close(read_fd)
-        _run_candidate(job, function, workdir, write_fd, reads, start + job.limits.timeout_seconds)
+        _run_candidate(job, functions, workdir, write_fd, reads, start + job.limits.timeout_seconds)
     os.close(write_fd)
     try:
         deadline = start + job.limits.timeout_seconds
@@ -138,6 +140,15 @@ def evaluate_candidate(
     verdict.seconds = time.monotonic() - start
     shutil.rmtree(workdir, ignore_errors=True)
     return verdict
+
+
+def _load_stages(cascade: tuple[CascadeStage, ...]) -> tuple[Callable[..., Any], ...] | None:
+    """The cascade's evaluators, imported once; None if one fails (each candidate then loads
+    them itself, and its verdict says why the import failed)."""
+    try:
+        return tuple(load_evaluator(stage.evaluator) for stage in cascade)
+    except BaseException:  # noqa: BLE001 - reported per candidate by call_evaluator
+        return None
 
 
 def _load(ref: EvaluatorRef, scratch: Path) -> tuple[Callable[..., Any] | None, str]:
@@ -159,6 +170,7 @@ def serve(
     scratch: Path,
     cgroup: PidsCgroup | None,
     pipes: tuple[int, int],
+    cascade: tuple[CascadeStage, ...] = (),
 ) -> NoReturn:
     """Body of a zygote forked by the worker: confine, import, then serve jobs until EOF.
 
@@ -173,9 +185,11 @@ def serve(
         redirect_stdio(scratch / ZYGOTE_OUTPUT_FILENAME)
         if cgroup is not None:
             cgroup.join()
-        reads = sandbox_read_view(ref)
+        stage_folders = [Path(s.evaluator.target).parent for s in cascade if s.evaluator.is_file]
+        reads = sandbox_read_view(ref, stage_folders)
         protections = confine_sandbox(scratch, limits, reads)
         function, error = _load(ref, scratch)
+        stages = _load_stages(cascade)
         write_frame(replies_fd, json.dumps({"protections": protections, "error": error}).encode())
         number = 0
         while (frame := read_frame(jobs_fd)) is not None:
@@ -184,7 +198,7 @@ def serve(
             if function is None:
                 verdict = Verdict.failure(error)
             else:
-                verdict = evaluate_candidate(job, function, scratch, number, reads)
+                verdict = evaluate_candidate(job, (function, stages), scratch, number, reads)
             write_frame(replies_fd, json.dumps(verdict.to_dict(), default=str).encode())
     except BaseException:  # noqa: BLE001 - a zygote ends with an exit code, never a traceback
         code = FAILURE_EXIT_CODE
