@@ -10,6 +10,7 @@ from discovery.api import ApiServer
 from discovery.api_guard import CLIENT_HEADER
 from discovery.daemon import HttpConfig
 from discovery.jobs import submit_job
+from discovery.remote_tasks import default_task_roots
 from memory import Store
 from memory.jobs import JobQueue
 from tests.discovery.daemon_clients import api_client
@@ -215,3 +216,12 @@ def test_the_live_server_checks_the_host_against_its_bound_port(store, home, roo
         server.stop()
     assert own.status_code == 200 and own.json() == []
     assert rebound.status_code == 403 and other_port.status_code == 403
+
+
+def test_default_roots_are_the_home_tasks_and_the_task_library(store, home):
+    roots = default_task_roots(home)
+    assert roots[0] == (home / "tasks").resolve()
+    client = api_client(store, home, roots=roots)
+    response = client.post("/api/jobs", json={"task": "circle_packing"})  # the library's
+    assert response.status_code == 201
+    assert client.post("/api/jobs", json={"task": str(home.parent)}).status_code == 403
