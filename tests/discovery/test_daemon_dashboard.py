@@ -1,9 +1,13 @@
-"""The dashboard page in headless Chromium, driven by Selenium, against a live API server.
+"""The dashboard page in headless Chromium, driven by Selenium, against a live API server,
+and a cross-site page's form POST to that server.
 
 Skips, saying why, where Debian's `chromium` and `chromium-driver` are not installed.
 """
 
+import functools
+import http.server
 import shutil
+import threading
 
 import pytest
 
@@ -140,3 +144,39 @@ def test_a_hostile_metric_and_job_name_are_shown_as_text(tmp_path, browser):
     assert "<b id=bold>name</b>" in row_text
     assert HOSTILE_METRIC in top_text  # the candidate cards' metric names, as text too
     assert injected == [] and pwned is None and "t0ken" not in title
+
+
+def serve_page(folder, text):
+    """Serve `text` as index.html from another origin (another port); the server and url."""
+    (folder / "index.html").write_text(text)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/index.html"
+
+
+@pytest.mark.parametrize("enctype", ["text/plain", "application/x-www-form-urlencoded"])
+def test_a_cross_site_form_post_from_a_real_browser_does_not_cancel(tmp_path, browser, enctype):
+    home = tmp_path / "home"
+    store = Store.at_home(home)
+    job = submit_job(store, write_task(tmp_path / "task"))
+    api = ApiServer(store, home, HttpConfig(port=0))
+    api.start()
+    (tmp_path / "evil").mkdir()
+    page, url = serve_page(
+        tmp_path / "evil",
+        f'<form method="post" enctype="{enctype}" action="{api.url}/api/jobs/{job.id}/cancel">'
+        "<input name='{\"a\":\"' value='b\"}'></form>"
+        "<script>document.forms[0].submit()</script>",
+    )
+    try:
+        browser.get(url)
+        WebDriverWait(browser, 30).until(lambda d: d.current_url.startswith(api.url))
+        answer = browser.find_element(By.TAG_NAME, "body").text
+        state = JobQueue(store).get(job.id).state
+    finally:
+        page.shutdown()
+        api.stop()
+        store.close()
+    assert "Content-Type: application/json" in answer  # the form did reach the API
+    assert state == "queued"
