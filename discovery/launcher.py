@@ -7,18 +7,18 @@ forks a job process per request, as `science.worker` forks per evaluation. It is
 threaded and opens no database before forking, so a child inherits no lock and no
 connection.
 
-The two speak JSON lines. The daemon writes ``{"job", "home", "db", "workers", "log"}``
-to the launcher's stdin; the launcher answers ``{"started": JOB, "pid": PID}``, and
+The two speak JSON lines. The daemon writes ``{"job", "home", "db", "workers", "log",
+"marker"}`` to the launcher's stdin; the launcher answers ``{"started": JOB, "pid": PID}``, and
 ``{"ended": JOB, "pid": PID, "code": CODE}`` when that process exits (CODE is negative for
 a signal). Each job process writes its output to its log file, runs
 `discovery.job_process.serve_job` and exits. No secret travels on a command line (any local
 process can read /proc/PID/cmdline): the store URL crosses the launcher's stdin, and the
 launcher's environment lacks the daemon's token and store URL variables (`SECRET_VARIABLES`).
 Each job process marks its environment with ``DISCOVERY_JOB=JOB/RUN`` (`JOB_MARKER_ENV`),
-which its sandbox workers, zygotes and candidates inherit, so that a daemon restarting after
-a crash finds what a dead job left (`discovery.orphans`). Death chain: the launcher dies with the
-daemon and each job process with the launcher (PR_SET_PDEATHSIG), so killing the daemon
-leaves no writer behind. `Launcher` and `LaunchedJob` are the daemon's side: a job looks
+which its sandbox workers, zygotes and candidates inherit, so that a daemon restarting
+after a crash finds what a dead job left (`discovery.orphans`). Death chain: the launcher
+dies with the daemon and each job process with the launcher (PR_SET_PDEATHSIG), so
+killing the daemon leaves no writer behind. `Launcher` and `LaunchedJob` are the daemon's side: a job looks
 like a `subprocess.Popen` (pid, poll, send_signal, kill, wait).
 """
 
