@@ -6,18 +6,23 @@ seed} -> {"job": ID}, ``GET /api/jobs/{job}`` (the `discover status --json` shap
 ``GET /api/jobs/{job}/curve``, ``GET /api/jobs/{job}/logs?offset=N``,
 ``GET /api/jobs/{job}/top?k=5`` (the k best candidates) and ``GET /api/jobs/{job}/lineage``
 (the best candidate's chain of parents), both with each candidate's pre-rendered, escaped
-HTML (`discovery.depict`), and ``GET /`` (an HTML page). A submitted task path is read on the daemon's machine. When a token is set,
-every ``/api`` request needs ``Authorization: Bearer TOKEN``; `ApiServer` refuses to bind
-a non-loopback address without one.
+HTML (`discovery.depict`), and ``GET /`` (an HTML page).
+
+Trust: a submitted task path is read on the daemon's machine, only under the configured
+task roots and with the sandbox on (`discovery.remote_tasks`); its errors never echo the
+file. Every request's Host must name the bound address and every POST must be JSON with an
+Authorization or ``X-Discovery-Client`` header (`discovery.api_guard`). When a token is
+set, every ``/api`` request needs ``Authorization: Bearer TOKEN``; `ApiServer` refuses to
+bind a non-loopback address without one.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import secrets
 import socket
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +31,7 @@ from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
+from discovery.api_guard import allowed_hosts, guard_requests, is_loopback
 from discovery.daemon import HttpConfig
 from discovery.dashboard import DASHBOARD_HTML
 from discovery.depict import depict
@@ -35,10 +41,11 @@ from discovery.jobs import (
     job_log_path,
     job_status,
     pause_job,
+    queue_spec,
     resume_job,
-    submit_job,
 )
 from discovery.lineage import lineage
+from discovery.remote_tasks import RemoteTaskRefused, admit_remote_task, public_task_error
 from discovery.report import best_curve
 from memory import CandidateRecord, Store
 from memory.errors import JobNotFound
@@ -52,22 +59,12 @@ VERBS = {"cancel": cancel_job, "pause": pause_job, "resume": resume_job}
 
 
 class Submission(BaseModel):
-    """Body of ``POST /api/jobs``: a task YAML path on the daemon's machine."""
+    """Body of ``POST /api/jobs``: a task YAML path under the daemon's task roots."""
 
     task: str
     priority: int = 0
     name: str | None = None
     seed: int = Field(default=0, ge=0)
-
-
-def is_loopback(host: str) -> bool:
-    """True for localhost and loopback addresses (127.0.0.0/8, ::1)."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _authorizer(token: str | None) -> Any:
@@ -93,7 +90,7 @@ def candidate_view(record: CandidateRecord) -> dict[str, Any]:
     }
 
 
-def _job_routes(store: Store, home: Path) -> APIRouter:
+def _job_routes(store: Store, home: Path, roots: tuple[Path, ...]) -> APIRouter:
     router = APIRouter()
     queue = JobQueue(store)
 
@@ -110,11 +107,13 @@ def _job_routes(store: Store, home: Path) -> APIRouter:
     @router.post("/jobs", status_code=201)
     def submit(body: Submission) -> dict[str, str]:
         try:
-            job = submit_job(
-                store, body.task, priority=body.priority, name=body.name, seed=body.seed
-            )
+            spec = admit_remote_task(body.task, roots)
+        except RemoteTaskRefused as error:
+            raise HTTPException(403, str(error)) from None
         except TaskSpecError as error:
-            raise HTTPException(400, f"task error: {error}") from None
+            detail = f"task error: {public_task_error(str(error), body.task)}"
+            raise HTTPException(400, detail) from None
+        job = queue_spec(store, spec, priority=body.priority, name=body.name, seed=body.seed)
         return {"job": job.id}
 
     @router.get("/jobs/{job}")
@@ -167,11 +166,18 @@ def _job_routes(store: Store, home: Path) -> APIRouter:
     return router
 
 
-def create_app(store: Store, home: Path, token: str | None = None) -> FastAPI:
-    """The FastAPI application over a store and home folder (tests use it directly)."""
+def create_app(store: Store, home: Path, config: HttpConfig) -> FastAPI:
+    """The FastAPI application over a store and home folder (tests use it directly).
+
+    `config` gives the token, the task roots, and the bound host and port that every
+    request's Host header must name.
+    """
     app = FastAPI(title="discovery daemon", docs_url="/api/docs", openapi_url="/api/openapi.json")
+    guard_requests(app, allowed_hosts(config.host, config.port))
     app.include_router(
-        _job_routes(store, home), prefix="/api", dependencies=[Depends(_authorizer(token))]
+        _job_routes(store, home, config.task_roots),
+        prefix="/api",
+        dependencies=[Depends(_authorizer(config.token))],
     )
 
     @app.get("/", response_class=HTMLResponse)
@@ -193,7 +199,7 @@ class ApiServer:
         self.socket = socket.create_server((config.host, config.port), reuse_port=False)
         host, port = self.socket.getsockname()[:2]
         self.url = f"http://{host}:{port}"
-        app = create_app(store, home, config.token)
+        app = create_app(store, home, replace(config, port=port))
         self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
         self.thread = threading.Thread(
             target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True

@@ -12,9 +12,10 @@ every `poll_seconds`:
 3. starts queued jobs, highest priority first, while fewer than `max_jobs` run.
 
 Crash safety: after a SIGKILL of the daemon its launcher and job processes die with it
-(PR_SET_PDEATHSIG); on restart, jobs still marked running are re-queued and resume their
-runs, which the store wrote one whole generation at a time. SIGTERM (or Ctrl-C) drains: running jobs stop
-after their current generation, go back to queued, and resume on the next start.
+(PR_SET_PDEATHSIG); on restart, the sandbox processes the dead jobs left are killed
+(`discovery.orphans`), then jobs still marked running are re-queued and resume their runs,
+which the store wrote one whole generation at a time. SIGTERM (or Ctrl-C) drains: running
+jobs stop after their current generation, go back to queued, and resume on the next start.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ from typing import IO, Any
 from discovery.errors import DaemonError
 from discovery.home import open_store
 from discovery.jobs import job_log_path
-from discovery.launcher import LaunchedJob, Launcher
+from discovery.launcher import JOB_MARKER_ENV, LaunchedJob, Launcher, job_marker
+from discovery.orphans import kill_job_leftovers
 from memory.jobs import JobQueue, JobRecord
 
 log = logging.getLogger(__name__)
@@ -52,11 +54,16 @@ def default_max_jobs(cpus_per_job: int) -> int:
 
 @dataclass(frozen=True)
 class HttpConfig:
-    """Where the HTTP API listens; a token is required for any non-loopback address."""
+    """Where the HTTP API listens, its token, and the folders tasks may be submitted from.
+
+    A token is required for any non-loopback address. `task_roots`: a task path in a
+    request must lie under one of them (`discovery.remote_tasks`); none means none may.
+    """
 
     host: str = "127.0.0.1"
     port: int = 8765
     token: str | None = None
+    task_roots: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -193,8 +200,11 @@ class Daemon:
     def recover(self) -> list[str]:
         """Settle jobs marked running that have no process of ours (left by a crash).
 
-        A run that already finished or failed settles its job at once; any other goes back
-        to the queue (or to paused / cancelled if that was asked), not counted as an attempt.
+        First every process the dead job left is killed: its job process, and the sandbox
+        workers, zygotes and candidates marked with the job (`discovery.orphans`), so the
+        re-queued job never runs beside a first copy. A run that already finished or failed
+        settles its job at once; any other goes back to the queue (or to paused / cancelled
+        if that was asked), not counted as an attempt.
         """
         recovered = []
         ours = {child.process.pid for child in self.children.values()}
@@ -203,6 +213,7 @@ class Daemon:
                 continue
             if job.pid not in ours:
                 kill_leftover(job.pid, job.id)
+            kill_job_leftovers(JOB_MARKER_ENV, job_marker(job.id, job.run_id))
             self._settle(job, code=None, blameless=True)
             recovered.append(job.id)
         return recovered
@@ -249,7 +260,7 @@ class Daemon:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             process = self.launcher.launch(
-                job.id, self.config.home, self.store.url, self.config.cpus_per_job, path
+                job, self.config.home, self.store.url, self.config.cpus_per_job, path
             )
         except DaemonError as error:
             log.error("job %s: not started, back to the queue: %s", job.id, error)

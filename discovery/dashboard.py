@@ -3,7 +3,11 @@
 It lists the jobs (state, progress, best value) and draws the selected job's
 best-versus-evaluations curve as SVG, its top candidates and the lineage of its best
 candidate. Candidates arrive as HTML fragments the server rendered and escaped
-(`discovery.depict`); every other string from the API is set as text, never as HTML. No build step, no third-party scripts. A token, when
+(`discovery.depict`) and are the only HTML the page inserts; everything else from the API
+(names, metric names, states, numbers) is set with ``textContent`` or as SVG attributes on
+elements the script builds, never parsed as HTML, so a task whose metric is named
+``<img src=x onerror=...>`` shows those characters. No build step, no third-party scripts.
+A token, when
 the API needs one, is read from the page's fragment (``/#token=...``), which browsers never
 send to the server; ``#job=ID`` opens with that job's curve.
 """
@@ -37,10 +41,11 @@ async function api(path) {
   if (!response.ok) throw new Error(path + ": " + response.status);
   return response.json();
 }
-function esc(text) {
-  const span = document.createElement("span");
-  span.textContent = String(text);
-  return span.innerHTML;
+function element(tag, text, attributes) {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = String(text);
+  for (const [name, value] of Object.entries(attributes || {})) node.setAttribute(name, value);
+  return node;
 }
 function card(candidate, label) {
   const div = document.createElement("div");
@@ -67,31 +72,45 @@ function bestValue(job) {
   if (!job.best) return "-";
   return job.metric + " = " + Number(job.best.metrics[job.metric]).toPrecision(6);
 }
+function progressBar(share) {
+  const bar = element("div", undefined, {class: "bar"});
+  const fill = element("div");
+  fill.style.width = Math.round(share * 100) + "%";
+  bar.append(fill);
+  return bar;
+}
 async function refresh() {
   const jobs = await api("/jobs");
-  const body = document.querySelector("#jobs tbody");
-  body.innerHTML = "";
-  for (const job of jobs) {
-    const row = document.createElement("tr");
-    row.className = "job"; row.dataset.job = job.job;
+  const rows = jobs.map(job => {
+    const row = element("tr", undefined, {class: "job", "data-job": job.job});
     const share = job.budget ? Math.min(1, job.evaluations / job.budget) : 0;
-    row.innerHTML = `<td>${esc(job.job)}</td><td>${esc(job.name)}</td><td class="state">${job.state}</td>
-      <td><div class="bar"><div style="width:${Math.round(share * 100)}%"></div></div></td>
-      <td>${job.evaluations}${job.budget ? " / " + job.budget : ""}</td><td>${bestValue(job)}</td>`;
+    const progress = element("td");
+    progress.append(progressBar(share));
+    row.append(element("td", job.job), element("td", job.name),
+      element("td", job.state, {class: "state"}), progress,
+      element("td", job.evaluations + (job.budget ? " / " + job.budget : "")),
+      element("td", bestValue(job), {class: "best"}));
     row.onclick = () => { selected = job.job; drawSelected(); };
-    body.appendChild(row);
-  }
+    return row;
+  });
+  document.querySelector("#jobs tbody").replaceChildren(...rows);
   if (selected) await drawSelected();
 }
 async function drawSelected() {
   await Promise.all([drawCurve(), drawCandidates()]);
 }
+function svgElement(tag, attributes, text) {
+  const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  if (text !== undefined) node.textContent = String(text);
+  return node;
+}
 async function drawCurve() {
   const data = await api("/jobs/" + selected + "/curve");
   document.getElementById("curve-title").textContent = "best vs evaluations: " + selected;
   const svg = document.getElementById("plot");
-  const points = data.curve;
-  if (!points.length) { svg.innerHTML = ""; return; }
+  const points = data.curve.map(p => [Number(p[0]), Number(p[1])]);
+  if (!points.length) { svg.replaceChildren(); return; }
   const last = points[points.length - 1][0];
   const xs = points.map(p => p[0]).concat([last]), ys = points.map(p => p[1]);
   const [x0, x1] = [0, Math.max(...xs, 1)], [y0, y1] = [Math.min(...ys), Math.max(...ys)];
@@ -102,11 +121,13 @@ async function drawCurve() {
     if (i) steps.push(`${sx(p[0])},${sy(points[i - 1][1])}`);
     steps.push(`${sx(p[0])},${sy(p[1])}`);
   });
-  svg.innerHTML = `<line x1="40" y1="290" x2="620" y2="290" stroke="#999"/>
-    <line x1="40" y1="30" x2="40" y2="290" stroke="#999"/>
-    <text x="40" y="310">0</text><text x="590" y="310">${x1}</text>
-    <text x="0" y="294">${y0.toPrecision(4)}</text><text x="0" y="34">${y1.toPrecision(4)}</text>
-    <polyline points="${steps.join(" ")}"/>`;
+  svg.replaceChildren(
+    svgElement("line", {x1: 40, y1: 290, x2: 620, y2: 290, stroke: "#999"}),
+    svgElement("line", {x1: 40, y1: 30, x2: 40, y2: 290, stroke: "#999"}),
+    svgElement("text", {x: 40, y: 310}, 0), svgElement("text", {x: 590, y: 310}, x1),
+    svgElement("text", {x: 0, y: 294}, y0.toPrecision(4)),
+    svgElement("text", {x: 0, y: 34}, y1.toPrecision(4)),
+    svgElement("polyline", {points: steps.join(" ")}));
 }
 refresh().catch(console.error);
 setInterval(() => refresh().catch(console.error), 2000);

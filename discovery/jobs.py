@@ -36,7 +36,13 @@ def submit_job(
     seed: int = 0,
 ) -> JobRecord:
     """Validate the task YAML at `task_path` and queue it; raises `TaskSpecError` if bad."""
-    spec = load_task(task_path)
+    return queue_spec(store, load_task(task_path), priority=priority, name=name, seed=seed)
+
+
+def queue_spec(
+    store: Store, spec: TaskSpec, *, priority: int = 0, name: str | None = None, seed: int = 0
+) -> JobRecord:
+    """Queue an already validated task as a new job bound to a run of its own."""
     run_fields = {
         "task_name": spec.name,
         "key": uuid.uuid4().hex,  # a job's run is its own: never resumed by `discover run`

@@ -7,13 +7,18 @@ forks a job process per request, as `science.worker` forks per evaluation. It is
 threaded and opens no database before forking, so a child inherits no lock and no
 connection.
 
-The two speak JSON lines. The daemon writes ``{"job", "home", "db", "workers", "log"}``
-to the launcher's stdin; the launcher answers ``{"started": JOB, "pid": PID}``, and
+The two speak JSON lines. The daemon writes ``{"job", "home", "db", "workers", "log",
+"marker"}`` to the launcher's stdin; the launcher answers ``{"started": JOB, "pid": PID}``, and
 ``{"ended": JOB, "pid": PID, "code": CODE}`` when that process exits (CODE is negative for
 a signal). Each job process writes its output to its log file, runs
-`discovery.job_process.serve_job` and exits. Death chain: the launcher dies with the
-daemon and each job process with the launcher (PR_SET_PDEATHSIG), so killing the daemon
-leaves no writer behind. `Launcher` and `LaunchedJob` are the daemon's side: a job looks
+`discovery.job_process.serve_job` and exits. No secret travels on a command line (any local
+process can read /proc/PID/cmdline): the store URL crosses the launcher's stdin, and the
+launcher's environment lacks the daemon's token and store URL variables (`SECRET_VARIABLES`).
+Each job process marks its environment with ``DISCOVERY_JOB=JOB/RUN`` (`JOB_MARKER_ENV`),
+which its sandbox workers, zygotes and candidates inherit, so that a daemon restarting
+after a crash finds what a dead job left (`discovery.orphans`). Death chain: the launcher
+dies with the daemon and each job process with the launcher (PR_SET_PDEATHSIG), so
+killing the daemon leaves no writer behind. `Launcher` and `LaunchedJob` are the daemon's side: a job looks
 like a `subprocess.Popen` (pid, poll, send_signal, kill, wait).
 """
 
@@ -31,13 +36,20 @@ import sys
 import time
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from discovery.errors import DaemonError
 from discovery.job_process import die_with_parent
 
+if TYPE_CHECKING:  # the launcher arms its death signal before importing the store
+    from memory.jobs import JobRecord
+
 log = logging.getLogger(__name__)
 
+TOKEN_ENV = "DISCOVERY_TOKEN"
+DB_ENV = "DISCOVERY_DB"
+SECRET_VARIABLES = (TOKEN_ENV, DB_ENV)  # the daemon's; job processes never need them
+JOB_MARKER_ENV = "DISCOVERY_JOB"
 REAP_SECONDS = 0.1
 LAUNCH_TIMEOUT_SECONDS = 300.0  # a cold launcher on a loaded machine takes seconds, not minutes
 KILLED = -signal.SIGKILL
@@ -52,6 +64,7 @@ def _child(request: dict[str, Any], launcher_pid: int) -> None:
     try:
         os.setsid()
         die_with_parent(launcher_pid)
+        os.environ[JOB_MARKER_ENV] = request["marker"]
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         output = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         os.dup2(output, 1)
@@ -140,6 +153,16 @@ def serve(parent: int) -> int:
 # the daemon's side ----------------------------------------------------------------------------
 
 
+def job_marker(job_id: str, run_id: str) -> str:
+    """The value of `JOB_MARKER_ENV` in every process of a job's run."""
+    return f"{job_id}/{run_id}"
+
+
+def launcher_environment() -> dict[str, str]:
+    """The daemon's environment without its secrets (`SECRET_VARIABLES`)."""
+    return {name: value for name, value in os.environ.items() if name not in SECRET_VARIABLES}
+
+
 class Launcher:
     """Client of a launcher process, (re)started on demand."""
 
@@ -154,19 +177,26 @@ class Launcher:
         """Start the launcher process (it warms up while the daemon does other work)."""
         command = [sys.executable, "-m", "discovery.launcher", "--parent", str(os.getpid())]
         self.process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            start_new_session=True,
+            env=launcher_environment(),
         )
         self._pending = b""
         self._closed = False
 
-    def launch(self, job_id: str, home: Path, db_url: str, workers: int, log: Path) -> LaunchedJob:
-        """Fork a job process for `job_id`; raises `DaemonError` if the launcher is broken."""
+    def launch(
+        self, job: JobRecord, home: Path, db_url: str, workers: int, log: Path
+    ) -> LaunchedJob:
+        """Fork a job process for `job`; raises `DaemonError` if the launcher is broken."""
         self.poll()
         if self.process is None or self._closed:
             self.close()
             self.start()
+        job_id = job.id
         request = {"job": job_id, "home": str(home), "db": db_url, "workers": workers}
-        request["log"] = str(log)
+        request.update(log=str(log), marker=job_marker(job.id, job.run_id))
         try:
             self.process.stdin.write((json.dumps(request) + "\n").encode())
             self.process.stdin.flush()

@@ -20,6 +20,7 @@ import typer
 
 from discovery.commands.options import DbOption, HomeOption, JsonOption, open_home_store
 from discovery.daemon import Daemon, DaemonConfig, HttpConfig
+from discovery.errors import DaemonError
 from discovery.home import RAY_ENV
 from discovery.jobs import (
     cancel_job,
@@ -29,15 +30,37 @@ from discovery.jobs import (
     resume_job,
     submit_job,
 )
+from discovery.launcher import DB_ENV, TOKEN_ENV
+from discovery.remote_tasks import default_task_roots
 from memory.jobs import JobQueue
 
-TOKEN_ENV = "DISCOVERY_TOKEN"
 FOLLOW_POLL_SECONDS = 0.5
 LIVE_STATES = ("queued", "running")
 
 app = typer.Typer()
 
 JobArgument = Annotated[str, typer.Argument(metavar="JOB", help="Job id (or unique prefix)")]
+
+
+def read_secret_file(path: Path) -> str:
+    """The stripped text of a file only its owner may read; `DaemonError` otherwise."""
+    try:
+        mode = path.stat().st_mode
+        text = path.read_text().strip()
+    except OSError as error:
+        raise DaemonError(f"cannot read secret file {path}: {error.strerror}") from None
+    if mode & 0o077:
+        raise DaemonError(
+            f"secret file {path} is readable by others (mode {mode & 0o777:o}); chmod 600 it"
+        )
+    return text
+
+
+def secret_setting(path: Path | None, variable: str) -> str | None:
+    """A secret from its file when given, else from the environment variable, else None."""
+    if path is not None:
+        return read_secret_file(path)
+    return os.environ.get(variable) or None
 
 
 @app.command()
@@ -58,21 +81,46 @@ def daemon(
         str | None,
         typer.Option(help=f"Run every job's evaluations on this Ray cluster (env {RAY_ENV})"),
     ] = None,
-    token: Annotated[
-        str | None, typer.Option(help=f"API token, required off loopback (env {TOKEN_ENV})")
+    token_file: Annotated[
+        Path | None,
+        typer.Option(
+            help=f"File (mode 0600) holding the API token, required off loopback (or env {TOKEN_ENV})"
+        ),
+    ] = None,
+    task_root: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="Folder whose task YAMLs may be submitted over HTTP; repeatable "
+            "(default: HOME/tasks and the built-in task library)"
+        ),
     ] = None,
     home: HomeOption = None,
     db: DbOption = None,
+    db_file: Annotated[
+        Path | None,
+        typer.Option(
+            help=f"File (mode 0600) holding the store URL, instead of --db (or env {DB_ENV})"
+        ),
+    ] = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Serve the job queue in the foreground until SIGTERM or Ctrl-C (running jobs drain)."""
+    """Serve the job queue in the foreground until SIGTERM or Ctrl-C (running jobs drain).
+
+    Secrets (the API token, a store URL with a password) come from a 0600 file or the
+    environment, never the command line, which every local process can read.
+    """
     logging.basicConfig(
         stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s"
     )
     if ray_address:
         os.environ[RAY_ENV] = ray_address  # job processes inherit it; see discovery.runner
-    store, folder = open_home_store(home, db)
-    web = HttpConfig(host, port, token or os.environ.get(TOKEN_ENV)) if http else None
+    db_url = db or secret_setting(db_file, DB_ENV)
+    store, folder = open_home_store(home, db_url)
+    web = None
+    if http:
+        roots = tuple(root.expanduser().resolve() for root in task_root or ())
+        token = secret_setting(token_file, TOKEN_ENV)
+        web = HttpConfig(host, port, token, roots or default_task_roots(folder))
     config = DaemonConfig(
         home=folder,
         db_url=store.url,

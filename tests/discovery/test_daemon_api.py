@@ -1,14 +1,14 @@
 """The daemon's HTTP API through FastAPI's TestClient: the job verbs, errors and the token."""
 
 import pytest
-from fastapi.testclient import TestClient
 
-from discovery.api import ApiServer, create_app, is_loopback
+from discovery.api import ApiServer, is_loopback
 from discovery.daemon import HttpConfig
 from discovery.errors import DaemonError
 from discovery.jobs import job_log_path
 from memory import Store
 from memory.jobs import JobQueue
+from tests.discovery.daemon_clients import api_client
 from tests.fixtures.tasks import write_task
 
 
@@ -27,11 +27,15 @@ def store(home):
 
 @pytest.fixture
 def task(tmp_path):
-    return str(write_task(tmp_path / "task", evaluation={"sandbox": False}))
+    return str(write_task(tmp_path / "task"))  # sandboxed: the only kind HTTP accepts
 
 
-def test_submit_then_status_list_and_verbs(store, home, task):
-    client = TestClient(create_app(store, home))
+@pytest.fixture
+def client(store, home, tmp_path):
+    return api_client(store, home, roots=[tmp_path])
+
+
+def test_submit_then_status_list_and_verbs(client, task):
     response = client.post("/api/jobs", json={"task": task, "priority": 2, "name": "first"})
     assert response.status_code == 201
     job = response.json()["job"]
@@ -43,10 +47,10 @@ def test_submit_then_status_list_and_verbs(store, home, task):
         0,
     )
     assert [row["job"] for row in client.get("/api/jobs").json()] == [job]
-    assert client.post(f"/api/jobs/{job}/pause").json()["state"] == "paused"
-    assert client.post(f"/api/jobs/{job}/resume").json()["state"] == "queued"
-    assert client.post(f"/api/jobs/{job}/cancel").json()["state"] == "cancelled"
-    conflict = client.post(f"/api/jobs/{job}/resume")
+    assert client.post(f"/api/jobs/{job}/pause", json={}).json()["state"] == "paused"
+    assert client.post(f"/api/jobs/{job}/resume", json={}).json()["state"] == "queued"
+    assert client.post(f"/api/jobs/{job}/cancel", json={}).json()["state"] == "cancelled"
+    conflict = client.post(f"/api/jobs/{job}/resume", json={})
     assert conflict.status_code == 409 and "only paused jobs" in conflict.json()["detail"]
     assert client.get(f"/api/jobs/{job}/best").json() == {
         "job": job,
@@ -56,23 +60,22 @@ def test_submit_then_status_list_and_verbs(store, home, task):
     assert client.get(f"/api/jobs/{job}/curve").json()["curve"] == []
 
 
-def test_malformed_task_is_a_400_with_the_task_error(store, home, tmp_path):
+def test_malformed_task_is_a_400_with_the_task_error(client, store, tmp_path):
     bad = write_task(tmp_path / "bad", objective={"metric": "score", "direction": "sideways"})
-    response = TestClient(create_app(store, home)).post("/api/jobs", json={"task": str(bad)})
+    response = client.post("/api/jobs", json={"task": str(bad)})
     assert response.status_code == 400
     assert "objective.direction" in response.json()["detail"]
+    assert "'maximize' or 'minimize'" in response.json()["detail"]  # pydantic's explanation
     assert JobQueue(store).list_jobs() == []
 
 
-def test_unknown_job_and_unknown_verb_are_404(store, home, task):
-    client = TestClient(create_app(store, home))
+def test_unknown_job_and_unknown_verb_are_404(client, task):
     assert client.get("/api/jobs/job-deadbeef").status_code == 404
     job = client.post("/api/jobs", json={"task": task}).json()["job"]
-    assert client.post(f"/api/jobs/{job}/explode").status_code == 404
+    assert client.post(f"/api/jobs/{job}/explode", json={}).status_code == 404
 
 
-def test_logs_are_read_from_an_offset(store, home, task):
-    client = TestClient(create_app(store, home))
+def test_logs_are_read_from_an_offset(client, home, task):
     job = client.post("/api/jobs", json={"task": task}).json()["job"]
     path = job_log_path(home, job)
     path.parent.mkdir()
@@ -85,7 +88,7 @@ def test_logs_are_read_from_an_offset(store, home, task):
 
 
 def test_a_token_guards_every_api_route_but_not_the_page(store, home):
-    client = TestClient(create_app(store, home, token="s3cret"))
+    client = api_client(store, home, token="s3cret")
     assert client.get("/api/jobs").status_code == 401
     wrong = {"Authorization": "Bearer nope"}
     assert client.get("/api/jobs", headers=wrong).status_code == 401
@@ -107,13 +110,12 @@ def test_server_refuses_a_public_bind_without_a_token(store, home):
         ApiServer(store, home, HttpConfig(host="0.0.0.0", port=0))
 
 
-def test_curve_climbs_to_the_best_of_the_run(store, home, task, tmp_path):
+def test_curve_climbs_to_the_best_of_the_run(client, store, tmp_path):
     from discovery.jobs import job_spec, submit_job
     from discovery.runner import run_task
 
-    job = submit_job(store, task)
+    job = submit_job(store, write_task(tmp_path / "local", evaluation={"sandbox": False}))
     run_task(job_spec(store, job), store, tmp_path / "results", resume=job.run_id)
-    client = TestClient(create_app(store, home))
     curve = client.get(f"/api/jobs/{job.id}/curve").json()["curve"]
     values = [value for _, value in curve]
     assert len(curve) >= 2 and values == sorted(values)

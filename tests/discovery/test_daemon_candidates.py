@@ -3,12 +3,11 @@
 import html
 
 import pytest
-from fastapi.testclient import TestClient
 
-from discovery.api import create_app
 from discovery.jobs import job_spec, submit_job
 from discovery.runner import run_task
 from memory import Store
+from tests.discovery.daemon_clients import api_client
 from tests.fixtures.tasks import write_task
 
 LENGTH_EVALUATOR = """
@@ -65,7 +64,7 @@ def ran_job(store, home, tmp_path, representation):
 @pytest.mark.parametrize("representation", ["program", "smiles", "vector"])
 def test_top_is_the_best_first_with_rendered_fragments(store, home, tmp_path, representation):
     job = ran_job(store, home, tmp_path, representation)
-    client = TestClient(create_app(store, home))
+    client = api_client(store, home)
     top = client.get(f"/api/jobs/{job.id}/top", params={"k": 3}).json()["top"]
     expected = store.top(job.run_id, 3)
     assert [row["hash"] for row in top] == [record.hash for record in expected]
@@ -84,7 +83,7 @@ def test_top_is_the_best_first_with_rendered_fragments(store, home, tmp_path, re
 @pytest.mark.parametrize("representation", ["program", "smiles", "vector"])
 def test_lineage_walks_first_parents_back_to_a_seed(store, home, tmp_path, representation):
     job = ran_job(store, home, tmp_path, representation)
-    chain = TestClient(create_app(store, home)).get(f"/api/jobs/{job.id}/lineage").json()
+    chain = api_client(store, home).get(f"/api/jobs/{job.id}/lineage").json()
     chain = chain["lineage"]
     assert chain[0]["hash"] == store.best(job.run_id).hash
     for child, parent in zip(chain, chain[1:], strict=False):
@@ -96,7 +95,7 @@ def test_lineage_walks_first_parents_back_to_a_seed(store, home, tmp_path, repre
 
 def test_top_and_lineage_of_a_job_without_candidates_are_empty(store, home, tmp_path):
     job = submit_job(store, write_task(tmp_path / "task"))
-    client = TestClient(create_app(store, home))
+    client = api_client(store, home)
     assert client.get(f"/api/jobs/{job.id}/top").json()["top"] == []
     assert client.get(f"/api/jobs/{job.id}/lineage").json()["lineage"] == []
     assert client.get(f"/api/jobs/{job.id}/top", params={"k": 0}).status_code == 422
@@ -105,7 +104,7 @@ def test_top_and_lineage_of_a_job_without_candidates_are_empty(store, home, tmp_
 
 def test_untrusted_candidate_text_never_reaches_the_page_unescaped(store, home, tmp_path):
     job = ran_job(store, home, tmp_path, "program")
-    client = TestClient(create_app(store, home))
+    client = api_client(store, home)
     response = client.get(f"/api/jobs/{job.id}/top", params={"k": 50})
     fragments = [row["html"] for row in response.json()["top"]]
     assert any("alert(1)" in fragment for fragment in fragments)

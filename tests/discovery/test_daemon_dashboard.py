@@ -1,9 +1,13 @@
-"""The dashboard page in headless Chromium, driven by Selenium, against a live API server.
+"""The dashboard page in headless Chromium, driven by Selenium, against a live API server,
+and a cross-site page's form POST to that server.
 
 Skips, saying why, where Debian's `chromium` and `chromium-driver` are not installed.
 """
 
+import functools
+import http.server
 import shutil
+import threading
 
 import pytest
 
@@ -99,3 +103,80 @@ def test_clicking_a_job_shows_its_curve_top_candidates_and_lineage(tmp_path, bro
     assert shown_lineage == ancestry
     assert len(ancestry) >= 2 and "rank 1 #" in top_text and "ancestor 1 #" in lineage_text
     assert best_shown == best.content  # a vector: plain text
+
+
+HOSTILE_METRIC = '<img src=x onerror="window.pwned = document.title = location.hash">'
+HOSTILE_EVALUATOR = f"""
+def evaluate(candidate):
+    return {{{HOSTILE_METRIC!r}: -sum((x - 0.3) ** 2 for x in candidate)}}
+"""
+
+
+def test_a_hostile_metric_and_job_name_are_shown_as_text(tmp_path, browser):
+    home = tmp_path / "home"
+    store = Store.at_home(home)
+    task = write_task(
+        tmp_path / "task",
+        HOSTILE_EVALUATOR,
+        objective={"metric": HOSTILE_METRIC, "direction": "maximize"},
+        evaluation={"sandbox": False},
+        budget={"evaluations": 8},
+    )
+    job = submit_job(store, task, name="<b id=bold>name</b>")
+    run_task(job_spec(store, job), store, home / "results", resume=job.run_id)
+    server = ApiServer(store, home, HttpConfig(port=0, token="t0ken"))
+    server.start()
+    try:
+        browser.get(f"{server.url}/#token=t0ken&job={job.id}")
+        wait = WebDriverWait(browser, 30)
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "tr.job"))
+        wait.until(lambda d: cards(d, "top"))
+        best_cell = browser.find_elements(By.CSS_SELECTOR, "tr.job td")[-1].text
+        row_text = browser.find_element(By.CSS_SELECTOR, "tr.job").text
+        injected = browser.find_elements(By.CSS_SELECTOR, "#jobs img, #jobs b, #top img")
+        pwned = browser.execute_script("return window.pwned")
+        title = browser.title
+        top_text = browser.find_element(By.ID, "top").text
+    finally:
+        server.stop()
+        store.close()
+    assert best_cell.startswith(HOSTILE_METRIC + " = ")
+    assert "<b id=bold>name</b>" in row_text
+    assert HOSTILE_METRIC in top_text  # the candidate cards' metric names, as text too
+    assert injected == [] and pwned is None and "t0ken" not in title
+
+
+def serve_page(folder, text):
+    """Serve `text` as index.html from another origin (another port); the server and url."""
+    (folder / "index.html").write_text(text)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/index.html"
+
+
+@pytest.mark.parametrize("enctype", ["text/plain", "application/x-www-form-urlencoded"])
+def test_a_cross_site_form_post_from_a_real_browser_does_not_cancel(tmp_path, browser, enctype):
+    home = tmp_path / "home"
+    store = Store.at_home(home)
+    job = submit_job(store, write_task(tmp_path / "task"))
+    api = ApiServer(store, home, HttpConfig(port=0))
+    api.start()
+    (tmp_path / "evil").mkdir()
+    page, url = serve_page(
+        tmp_path / "evil",
+        f'<form method="post" enctype="{enctype}" action="{api.url}/api/jobs/{job.id}/cancel">'
+        "<input name='{\"a\":\"' value='b\"}'></form>"
+        "<script>document.forms[0].submit()</script>",
+    )
+    try:
+        browser.get(url)
+        WebDriverWait(browser, 30).until(lambda d: d.current_url.startswith(api.url))
+        answer = browser.find_element(By.TAG_NAME, "body").text
+        state = JobQueue(store).get(job.id).state
+    finally:
+        page.shutdown()
+        api.stop()
+        store.close()
+    assert "Content-Type: application/json" in answer  # the form did reach the API
+    assert state == "queued"
