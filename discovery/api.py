@@ -137,8 +137,15 @@ def _job_routes(store: Store, home: Path, roots: tuple[Path, ...]) -> APIRouter:
     @router.get("/jobs/{job}/curve")
     def curve(job: str) -> dict[str, Any]:
         record = found(job)
-        xs, ys = best_curve(store.get_run(record.run_id), store.history(record.run_id))
-        return {"job": record.id, "curve": [list(point) for point in zip(xs, ys, strict=True)]}
+        run = store.get_run(record.run_id)
+        xs, ys = best_curve(run, store.history(record.run_id))
+        return {
+            "job": record.id,
+            "curve": [list(point) for point in zip(xs, ys, strict=True)],
+            "evaluations": run.evaluations,
+            "metric": run.spec["objective"]["metric"],
+            "direction": run.spec["objective"].get("direction", "maximize"),
+        }
 
     @router.get("/jobs/{job}/top")
     def top(job: str, k: int = Query(default=5, ge=1, le=MAX_TOP)) -> dict[str, Any]:

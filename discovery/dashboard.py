@@ -9,7 +9,11 @@ elements the script builds, never parsed as HTML, so a task whose metric is name
 ``<img src=x onerror=...>`` shows those characters. No build step, no third-party scripts.
 A token, when
 the API needs one, is read from the page's fragment (``/#token=...``), which browsers never
-send to the server; ``#job=ID`` opens with that job's curve.
+send to the server. The fragment is also the page's address: ``#job=ID`` opens that job,
+``&compare=ID2`` draws a second job's curve beside it on the same axes, and clicking updates
+it, so a view can be bookmarked or shared. The curve has titled axes, runs to the job's last
+evaluation (not its last improvement) and switches to a log scale where the values span two
+decades or more.
 """
 
 DASHBOARD_HTML = """<!doctype html>
@@ -19,16 +23,19 @@ body { font: 14px system-ui, sans-serif; margin: 2em; color: #222; }
 table { border-collapse: collapse; } td, th { padding: 4px 10px; border-bottom: 1px solid #ddd; }
 tr.job { cursor: pointer; } tr.job:hover { background: #f4f4f4; }
 .bar { width: 120px; height: 8px; background: #eee; } .bar div { height: 8px; background: #4a8; }
-#curve { margin-top: 1.5em; } polyline { fill: none; stroke: #36c; stroke-width: 2; }
+#curve { margin-top: 1.5em; } polyline { fill: none; stroke-width: 2; }
+polyline.series0 { stroke: #36c; } polyline.series1 { stroke: #d62; }
+text.legend0 { fill: #36c; } text.legend1 { fill: #d62; } text.axis { fill: #555; }
+button.compare { font-size: 11px; }
 .card { border: 1px solid #ddd; margin: 0.5em 0; padding: 0.5em; max-width: 900px; }
 .card .metrics { color: #555; } pre.candidate { white-space: pre-wrap; margin: 0.3em 0; }
 </style></head>
 <body>
 <h1>discovery daemon</h1>
 <table id="jobs"><thead><tr><th>job</th><th>name</th><th>state</th><th>progress</th>
-<th>evaluations</th><th>best</th></tr></thead><tbody></tbody></table>
+<th>evaluations</th><th>best</th><th></th></tr></thead><tbody></tbody></table>
 <div id="curve"><h2 id="curve-title">select a job</h2>
-<svg id="plot" width="640" height="320" viewBox="0 0 640 320"></svg></div>
+<svg id="plot" width="680" height="360" viewBox="0 0 680 360"></svg></div>
 <h2>top candidates</h2><div id="top"></div>
 <h2>lineage of the best (newest first)</h2><div id="lineage"></div>
 <script>
@@ -36,6 +43,14 @@ const fragment = new URLSearchParams(location.hash.slice(1));
 const token = fragment.get("token");
 const headers = token ? {Authorization: "Bearer " + token} : {};
 let selected = fragment.get("job");
+let compared = fragment.get("compare");
+function remember() {  // the view's address: token, job, compared job
+  const parts = new URLSearchParams();
+  if (token) parts.set("token", token);
+  if (selected) parts.set("job", selected);
+  if (compared && compared !== selected) parts.set("compare", compared);
+  history.replaceState(null, "", "#" + parts.toString());
+}
 async function api(path) {
   const response = await fetch("/api" + path, {headers});
   if (!response.ok) throw new Error(path + ": " + response.status);
@@ -90,7 +105,12 @@ async function refresh() {
       element("td", job.state, {class: "state"}), progress,
       element("td", job.evaluations + (job.budget ? " / " + job.budget : "")),
       element("td", bestValue(job), {class: "best"}));
-    row.onclick = () => { selected = job.job; drawSelected(); };
+    const compare = element("button", "compare", {class: "compare", "data-job": job.job});
+    compare.onclick = event => {
+      event.stopPropagation(); compared = job.job; remember(); drawSelected();
+    };
+    const last = element("td"); last.append(compare); row.append(last);
+    row.onclick = () => { selected = job.job; remember(); drawSelected(); };
     return row;
   });
   document.querySelector("#jobs tbody").replaceChildren(...rows);
@@ -106,28 +126,53 @@ function svgElement(tag, attributes, text) {
   return node;
 }
 async function drawCurve() {
-  const data = await api("/jobs/" + selected + "/curve");
-  document.getElementById("curve-title").textContent = "best vs evaluations: " + selected;
+  const ids = [selected].concat(compared && compared !== selected ? [compared] : []);
+  const curves = await Promise.all(ids.map(id => api("/jobs/" + id + "/curve")));
+  const first = curves[0];
+  document.getElementById("curve-title").textContent =
+    "best " + first.metric + " vs evaluations: " + ids.join(" and ");
   const svg = document.getElementById("plot");
-  const points = data.curve.map(p => [Number(p[0]), Number(p[1])]);
-  if (!points.length) { svg.replaceChildren(); return; }
-  const last = points[points.length - 1][0];
-  const xs = points.map(p => p[0]).concat([last]), ys = points.map(p => p[1]);
-  const [x0, x1] = [0, Math.max(...xs, 1)], [y0, y1] = [Math.min(...ys), Math.max(...ys)];
-  const sx = x => 40 + 580 * (x - x0) / (x1 - x0 || 1);
-  const sy = y => 290 - 260 * (y - y0) / (y1 - y0 || 1);
-  const steps = [];
-  points.forEach((p, i) => {
-    if (i) steps.push(`${sx(p[0])},${sy(points[i - 1][1])}`);
-    steps.push(`${sx(p[0])},${sy(p[1])}`);
+  const series = curves.map(c => {
+    const points = c.curve.map(p => [Number(p[0]), Number(p[1])]);
+    if (points.length) points.push([Math.max(Number(c.evaluations), points[points.length - 1][0]),
+                                     points[points.length - 1][1]]);
+    return points;
   });
-  svg.replaceChildren(
-    svgElement("line", {x1: 40, y1: 290, x2: 620, y2: 290, stroke: "#999"}),
-    svgElement("line", {x1: 40, y1: 30, x2: 40, y2: 290, stroke: "#999"}),
-    svgElement("text", {x: 40, y: 310}, 0), svgElement("text", {x: 590, y: 310}, x1),
-    svgElement("text", {x: 0, y: 294}, y0.toPrecision(4)),
-    svgElement("text", {x: 0, y: 34}, y1.toPrecision(4)),
-    svgElement("polyline", {points: steps.join(" ")}));
+  const all = series.flat();
+  if (!all.length) { svg.replaceChildren(); return; }
+  const ys = all.map(p => p[1]);
+  const positive = ys.every(y => y > 0);
+  const log = positive && Math.max(...ys) / Math.min(...ys) >= 100;
+  const f = y => log ? Math.log10(y) : y;
+  const [x0, x1] = [0, Math.max(...all.map(p => p[0]), 1)];
+  const [y0, y1] = [Math.min(...ys.map(f)), Math.max(...ys.map(f))];
+  const sx = x => 110 + 540 * (x - x0) / (x1 - x0 || 1);
+  const sy = y => 300 - 260 * (f(y) - y0) / (y1 - y0 || 1);
+  const label = v => (log ? Math.pow(10, v) : v).toPrecision(4);
+  const tick = v => svgElement("text", {x: 104, y: 304 - 260 * (v - y0) / (y1 - y0 || 1),
+    "text-anchor": "end"}, label(v));
+  const nodes = [
+    svgElement("line", {x1: 110, y1: 300, x2: 650, y2: 300, stroke: "#999"}),
+    svgElement("line", {x1: 110, y1: 40, x2: 110, y2: 300, stroke: "#999"}),
+    svgElement("text", {x: 110, y: 318, "text-anchor": "middle"}, 0),
+    svgElement("text", {x: 650, y: 318, "text-anchor": "middle"}, x1),
+    tick(y0), tick((y0 + y1) / 2), tick(y1),
+    svgElement("text", {x: 380, y: 345, class: "axis", id: "x-title", "text-anchor": "middle"},
+      "evaluations"),
+    svgElement("text", {x: 16, y: 170, class: "axis", id: "y-title", "text-anchor": "middle",
+      transform: "rotate(-90 16 170)"},
+      "best " + first.metric + " (" + first.direction + ")" + (log ? ", log scale" : "")),
+  ];
+  series.forEach((points, k) => {
+    const steps = [];
+    points.forEach((p, i) => {
+      if (i) steps.push(`${sx(p[0])},${sy(points[i - 1][1])}`);
+      steps.push(`${sx(p[0])},${sy(p[1])}`);
+    });
+    nodes.push(svgElement("polyline", {points: steps.join(" "), class: "series" + k}));
+    nodes.push(svgElement("text", {x: 120 + 300 * k, y: 24, class: "legend" + k}, ids[k]));
+  });
+  svg.replaceChildren(...nodes);
 }
 refresh().catch(console.error);
 setInterval(() => refresh().catch(console.error), 2000);

@@ -1,8 +1,9 @@
 """Candidates as HTML fragments for the dashboard, rendered on the server.
 
 Programs are highlighted with Pygments (inline styles, so the page needs no stylesheet),
-SMILES are drawn as 2D depictions with RDKit's `rdMolDraw2D.MolDraw2DSVG`, anything else
-is escaped text. Candidate content is untrusted: it only ever reaches the page escaped
+SMILES are drawn as 2D depictions with RDKit's `rdMolDraw2D.MolDraw2DSVG`, vectors as a bar
+chart of their coordinates (an SVG built here from the parsed numbers), anything else is
+escaped text. Candidate content is untrusted: it only ever reaches the page escaped
 (Pygments escapes every token; the SVG is drawn by RDKit from the parsed molecule, never
 from the text itself).
 """
@@ -10,12 +11,16 @@ from the text itself).
 from __future__ import annotations
 
 import html
+import json
+import math
 
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
 DEPICTION_SIZE = (260, 200)
+VECTOR_SIZE = (400, 80)
+MAX_BARS = 400
 
 
 def as_text(content: str) -> str:
@@ -45,10 +50,40 @@ def as_molecule(smiles: str) -> str:
     return f'<div class="candidate molecule">{svg}{as_text(smiles)}</div>'
 
 
+def as_vector(content: str) -> str:
+    """A bar per coordinate (SVG drawn from the parsed numbers) above the escaped text."""
+    try:
+        values = [float(v) for v in json.loads(content)]
+    except (ValueError, TypeError):
+        return as_text(content)
+    if not values or len(values) > MAX_BARS or not all(map(math.isfinite, values)):
+        return as_text(content)
+    width, height = VECTOR_SIZE
+    scale = max(abs(v) for v in values) or 1.0
+    step = width / len(values)
+    zero = height / 2 if min(values) < 0 else height
+    span = height / 2 if min(values) < 0 else height
+    bars = []
+    for index, value in enumerate(values):
+        size = abs(value) / scale * span
+        top = zero - size if value >= 0 else zero
+        bars.append(
+            f'<rect x="{index * step:.2f}" y="{top:.2f}" width="{max(step - 1, 0.5):.2f}" '
+            f'height="{size:.2f}" fill="#36c"/>'
+        )
+    svg = (
+        f'<svg class="vector" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'xmlns="http://www.w3.org/2000/svg">{"".join(bars)}</svg>'
+    )
+    return f'<div class="candidate vector">{svg}{as_text(content)}</div>'
+
+
 def depict(representation: str, content: str) -> str:
     """The HTML fragment for a candidate of the given representation."""
     if representation == "program":
         return as_code(content)
+    if representation == "vector":
+        return as_vector(content)
     if representation == "smiles":
         return as_molecule(content)
     return as_text(content)

@@ -98,11 +98,51 @@ def test_clicking_a_job_shows_its_curve_top_candidates_and_lineage(tmp_path, bro
     finally:
         server.stop()
         store.close()
-    assert len(points.split()) == 2 * improvements - 1  # a horizontal then vertical step each time
+    # a horizontal then vertical step per improvement, then flat to the last evaluation
+    assert len(points.split()) == 2 * improvements + 1
     assert shown_top == top
     assert shown_lineage == ancestry
     assert len(ancestry) >= 2 and "rank 1 #" in top_text and "ancestor 1 #" in lineage_text
     assert best_shown == best.content  # a vector: plain text
+
+
+def test_two_jobs_side_by_side_with_titled_axes_a_log_scale_and_an_address(tmp_path, browser):
+    home = tmp_path / "home"
+    store = Store.at_home(home)
+    task = write_task(
+        tmp_path / "task",
+        objective={"metric": "distance", "direction": "minimize"},
+        evaluation={"sandbox": False},
+        budget={"evaluations": 48},
+    )
+    jobs = [submit_job(store, task, name=name, seed=seed) for seed, name in enumerate("ab")]
+    for job in jobs:
+        run_task(job_spec(store, job), store, home / "results", resume=job.run_id)
+    first, second = (job.id for job in jobs)
+    server = ApiServer(store, home, HttpConfig(port=0, token="t0ken"))
+    server.start()
+    try:
+        browser.get(f"{server.url}/#token=t0ken&job={first}&compare={second}")
+        wait = WebDriverWait(browser, 30)
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#plot polyline")) == 2)
+        wait.until(lambda d: cards(d, "top"))
+        legend = [
+            e.text for e in browser.find_elements(By.CSS_SELECTOR, "#plot text[class^=legend]")
+        ]
+        x_title = browser.find_element(By.ID, "x-title").text
+        y_title = browser.find_element(By.ID, "y-title").text
+        bars = browser.find_elements(By.CSS_SELECTOR, "#top .card:first-child svg.vector rect")
+        browser.find_element(By.CSS_SELECTOR, f'tr.job[data-job="{second}"]').click()
+        wait.until(lambda d: f"job={second}" in d.current_url)
+        address = browser.current_url
+    finally:
+        server.stop()
+        store.close()
+    assert legend == [first, second]
+    assert x_title == "evaluations"
+    assert y_title == "best distance (minimize), log scale"  # 0.2 down to 1e-4 and below
+    assert len(bars) == 4  # the 4-d vector of the best candidate, one bar per coordinate
+    assert "token=t0ken" in address and f"job={second}" in address
 
 
 HOSTILE_METRIC = '<img src=x onerror="window.pwned = document.title = location.hash">'
@@ -131,7 +171,7 @@ def test_a_hostile_metric_and_job_name_are_shown_as_text(tmp_path, browser):
         wait = WebDriverWait(browser, 30)
         wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "tr.job"))
         wait.until(lambda d: cards(d, "top"))
-        best_cell = browser.find_elements(By.CSS_SELECTOR, "tr.job td")[-1].text
+        best_cell = browser.find_element(By.CSS_SELECTOR, "tr.job td.best").text
         row_text = browser.find_element(By.CSS_SELECTOR, "tr.job").text
         injected = browser.find_elements(By.CSS_SELECTOR, "#jobs img, #jobs b, #top img")
         pwned = browser.execute_script("return window.pwned")
