@@ -1,6 +1,7 @@
 """The API's top candidates and lineage routes on program, smiles and vector jobs."""
 
 import html
+import json
 
 import pytest
 
@@ -76,8 +77,11 @@ def test_top_is_the_best_first_with_rendered_fragments(store, home, tmp_path, re
         elif representation == "smiles":
             assert row["html"].count("<svg") == 1 and "<path" in row["html"]
             assert html.escape(record.content) in row["html"]
-        else:
-            assert row["html"] == f'<pre class="candidate">{html.escape(record.content)}</pre>'
+        else:  # a bar per coordinate, then the escaped numbers
+            assert row["html"].count("<rect") == len(json.loads(record.content))
+            assert row["html"].endswith(
+                f'<pre class="candidate">{html.escape(record.content)}</pre></div>'
+            )
 
 
 @pytest.mark.parametrize("representation", ["program", "smiles", "vector"])
