@@ -20,7 +20,13 @@ from discovery.commands.options import DbOption, HomeOption, JsonOption, open_ho
 from discovery.errors import DiscoveryError, TaskSpecError
 from discovery.jobs import resolve_run
 from discovery.progress import ProgressBar
-from discovery.report import BEST_FILENAMES, write_history_csv, write_history_jsonl
+from discovery.report import (
+    BEST_FILENAMES,
+    best_value,
+    objective_of,
+    write_history_csv,
+    write_history_jsonl,
+)
 from discovery.runner import RunResult, run_task, stop_on_sigterm
 from discovery.spec import load_task
 from evolve import EvolveError
@@ -95,6 +101,11 @@ def print_result(result: RunResult, metric: str, json_output: bool) -> None:
     )
     if result.best_metrics is not None:
         print(f"best {metric} = {result.best_metrics.get(metric)!r}")
+    if "pmo" in result.extra:
+        pmo = result.extra["pmo"]
+        print(
+            f"PMO AUC top-10 = {pmo['auc_top10']:.4f} (top-1 {pmo['top1']:.4f}, top-10 {pmo['top10']:.4f})"
+        )
     print(f"results in {result.results}")
 
 
@@ -157,16 +168,21 @@ def runs(home: HomeOption = None, db: DbOption = None, json_output: JsonOption =
                 "status": r.status,
                 "evaluations": r.evaluations,
                 "best_fitness": r.best_fitness,
+                "best": best_value(r),
+                "metric": objective_of(r).metric,
                 "created": r.created_at.isoformat(),
             }
             for r in records
         ]
         print(json.dumps(rows))
         return
-    print(f"{'run':<14}{'task':<32}{'status':<10}{'evals':>8}  created")
+    print(f"{'run':<14}{'task':<28}{'status':<10}{'evals':>8}  {'best':<24}created")
     for r in records:
+        value = best_value(r)
+        best = "-" if value is None else f"{objective_of(r).metric[:10]}={value:.6g}"
         print(
-            f"{r.id:<14}{r.task_name[:31]:<32}{r.status:<10}{r.evaluations:>8}  {r.created_at:%Y-%m-%d %H:%M}"
+            f"{r.id:<14}{r.task_name[:27]:<28}{r.status:<10}{r.evaluations:>8}  {best:<24}"
+            f"{r.created_at:%Y-%m-%d %H:%M}"
         )
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from discovery.home import RAY_ENV
-from discovery.report import write_results
+from discovery.report import is_pmo_run, pmo_figures, write_results
 from discovery.spec import TaskSpec
 from evolve import Budget, Evolution, Progress
 from evolve.proposers import make_proposer
@@ -54,7 +54,8 @@ class RunResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        """The stable `--json` shape: run, status, evaluations, best {metrics, candidate}, results."""
+        """The stable `--json` shape: run, status, evaluations, best {metrics, candidate},
+        results, message, and `pmo` {auc_top10, top1, top10, calls} for a PMO task."""
         best = None
         if self.best_metrics is not None:
             best = {"metrics": self.best_metrics, "candidate": self.best_candidate}
@@ -65,7 +66,7 @@ class RunResult:
             "best": best,
             "results": str(self.results),
             "message": self.message,
-        }
+        } | self.extra
 
 
 def choose_run(store: Store, spec: TaskSpec, seed: int, resume: str | None, fresh: bool) -> str:
@@ -120,16 +121,19 @@ def stop_message(stop: KeyboardInterrupt) -> str:
 
 
 def result_of(store: Store, run_id: str, folder: Path, status: str, message: str) -> RunResult:
-    """The `RunResult` of a run as the store holds it."""
+    """The `RunResult` of a run as the store holds it (PMO figures under `extra["pmo"]`)."""
     best = store.best(run_id)
+    run = store.get_run(run_id)
+    pmo = pmo_figures(run, store.history(run_id)) if is_pmo_run(run) else None
     return RunResult(
         run_id=run_id,
         status=status,
         message=message,
-        evaluations=store.get_run(run_id).evaluations,
+        evaluations=run.evaluations,
         best_metrics=best.metrics if best else None,
         best_candidate=best.content if best else None,
         results=folder,
+        extra={"pmo": pmo} if pmo else {},
     )
 
 
