@@ -30,7 +30,7 @@ from evolve.loop import Evaluation
 from science import EvaluatorRef, Limits, ScienceError
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
-MAX_EVALUATIONS = 100_000_000  # days of running at hundreds of evaluations a second
+MAX_EVALUATIONS = 10**9  # a month at hundreds of evaluations a second (bench/ asks 10**9)
 MAX_WALL_SECONDS = 366 * 86_400.0
 MAX_EVALUATION_SECONDS = 7 * 86_400.0
 # The sandbox's interpreter alone maps about 100 MB of address space (measured with a
