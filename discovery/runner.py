@@ -70,7 +70,8 @@ class RunResult:
 
 
 def choose_run(store: Store, spec: TaskSpec, seed: int, resume: str | None, fresh: bool) -> str:
-    """The run id to work on: the one asked for, the unfinished one of this task, or a new one."""
+    """The run id to work on: the one asked for, else this task's unfinished run, else its
+    finished one (shown or continued), else a new one."""
     if resume:
         return store.get_run(resume).id
     key = spec.key(seed)
