@@ -210,7 +210,16 @@ def markdown_report(
             lines += ["", f"Feedback: {best.feedback}"]
         lines += ["", f"Candidate file: `{BEST_FILENAMES[best.representation]}`"]
     if pmo is not None:
-        lines += ["", "## PMO figures (10,000-call budget)", "", "| figure | value |", "|---|---|"]
+        lines += [
+            "",
+            "## PMO figures (10,000-call budget)",
+            "",
+            "A run shorter than 10,000 calls has its last top-10 mean carried to the budget, as",
+            "PMO does; compare AUC top-10 only between runs of the full 10,000 calls.",
+            "",
+            "| figure | value |",
+            "|---|---|",
+        ]
         lines += [f"| {name} | {value:.4g} |" for name, value in pmo.items()]
     lines += ["", "![best score vs evaluations](curve.png)", ""]
     return "\n".join(lines)
