@@ -104,7 +104,8 @@ def print_result(result: RunResult, metric: str, json_output: bool) -> None:
     if "pmo" in result.extra:
         pmo = result.extra["pmo"]
         print(
-            f"PMO AUC top-10 = {pmo['auc_top10']:.4f} (top-1 {pmo['top1']:.4f}, top-10 {pmo['top10']:.4f})"
+            f"PMO AUC top-10 = {pmo['auc_top10']:.4f} over a 10,000-call budget "
+            f"({pmo['calls']} calls made; top-1 {pmo['top1']:.4f}, top-10 {pmo['top10']:.4f})"
         )
     print(f"results in {result.results}")
 
