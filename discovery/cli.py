@@ -7,10 +7,9 @@ become one clear line on stderr and a non-zero exit (2 for a bad task file).
 from __future__ import annotations
 
 import json
-import signal
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -21,8 +20,14 @@ from discovery.commands.options import DbOption, HomeOption, JsonOption, open_ho
 from discovery.errors import DiscoveryError, TaskSpecError
 from discovery.jobs import resolve_run
 from discovery.progress import ProgressBar
-from discovery.report import BEST_FILENAMES, write_history_csv, write_history_jsonl
-from discovery.runner import run_task
+from discovery.report import (
+    BEST_FILENAMES,
+    best_value,
+    objective_of,
+    write_history_csv,
+    write_history_jsonl,
+)
+from discovery.runner import RunResult, run_task, stop_on_sigterm
 from discovery.spec import load_task
 from evolve import EvolveError
 from memory import StoreError
@@ -57,12 +62,13 @@ def run(
     db: DbOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Run one task in the foreground until its budget is spent (Ctrl-C stops cleanly)."""
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # `kill` stops like Ctrl-C
+    """Run one task in the foreground until its budget is spent (Ctrl-C stops cleanly).
+
+    The same command resumes an unfinished run, and shows a finished one."""
+    stop_on_sigterm()  # `kill` stops cleanly too, reported as terminated
     spec = load_task(task)
     store, folder = open_home_store(home, db)
-    budget = spec.budget_config(evaluations, seconds)
-    bar = ProgressBar(budget.evaluations, enabled=sys.stderr.isatty() or not json_output)
+    bar = ProgressBar(enabled=sys.stderr.isatty() or not json_output)
     try:
         result = run_task(
             spec,
@@ -76,19 +82,31 @@ def run(
             fresh=fresh,
             ray_address=ray_address,
             on_progress=bar,
+            on_start=bar.start,
         )
     finally:
         bar.close()
+    print_result(result, spec.objective.metric, json_output)
+    if result.status == "failed":
+        raise typer.Exit(1)
+
+
+def print_result(result: RunResult, metric: str, json_output: bool) -> None:
+    """The end of `discover run`: one JSON line, or status, best value and results folder."""
     if json_output:
         print(json.dumps(result.to_json()))
         return
-    best = result.best_metrics
     print(
         f"run {result.run_id}: {result.status} ({result.message}), {result.evaluations} evaluations"
     )
-    if best is not None:
-        metric = spec.objective.metric
-        print(f"best {metric} = {best.get(metric)!r}")
+    if result.best_metrics is not None:
+        print(f"best {metric} = {result.best_metrics.get(metric)!r}")
+    if "pmo" in result.extra:
+        pmo = result.extra["pmo"]
+        print(
+            f"PMO AUC top-10 = {pmo['auc_top10']:.4f} over a 10,000-call budget "
+            f"({pmo['calls']} calls made; top-1 {pmo['top1']:.4f}, top-10 {pmo['top10']:.4f})"
+        )
     print(f"results in {result.results}")
 
 
@@ -151,29 +169,41 @@ def runs(home: HomeOption = None, db: DbOption = None, json_output: JsonOption =
                 "status": r.status,
                 "evaluations": r.evaluations,
                 "best_fitness": r.best_fitness,
+                "best": best_value(r),
+                "metric": objective_of(r).metric,
                 "created": r.created_at.isoformat(),
             }
             for r in records
         ]
         print(json.dumps(rows))
         return
-    print(f"{'run':<14}{'task':<32}{'status':<10}{'evals':>8}  created")
+    print(f"{'run':<14}{'task':<28}{'status':<10}{'evals':>8}  {'best':<24}created")
     for r in records:
+        value = best_value(r)
+        best = "-" if value is None else f"{objective_of(r).metric[:10]}={value:.6g}"
         print(
-            f"{r.id:<14}{r.task_name[:31]:<32}{r.status:<10}{r.evaluations:>8}  {r.created_at:%Y-%m-%d %H:%M}"
+            f"{r.id:<14}{r.task_name[:27]:<28}{r.status:<10}{r.evaluations:>8}  {best:<24}"
+            f"{r.created_at:%Y-%m-%d %H:%M}"
         )
+
+
+def fail(message: str, exit_code: int, json_output: bool) -> NoReturn:
+    """Report one of our errors: a line on stderr (and, with --json, a JSON line on stdout)."""
+    print(f"discover: {message}", file=sys.stderr)
+    if json_output:
+        print(json.dumps({"status": "error", "error": message, "exit_code": exit_code}))
+    sys.exit(exit_code)
 
 
 def main() -> None:
     """Console entry point: our errors become one line on stderr and a non-zero exit."""
+    json_output = "--json" in sys.argv[1:]
     try:
         app()
     except TaskSpecError as error:
-        print(f"discover: task error: {error}", file=sys.stderr)
-        sys.exit(2)
+        fail(f"task error: {error}", 2, json_output)
     except (DiscoveryError, EvolveError, StoreError, ScienceError) as error:
-        print(f"discover: {error}", file=sys.stderr)
-        sys.exit(1)
+        fail(str(error), 1, json_output)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -11,6 +12,9 @@ HOME_ENV = "DISCOVERY_HOME"
 DATA_ENV = "DISCOVERY_DATA"
 RAY_ENV = "DISCOVERY_RAY_ADDRESS"
 DEFAULT_HOME = Path("~/.discovery")
+# Alembic says "Context impl SQLiteImpl." at INFO on every open: noise in job logs. Our own
+# `memory.schema` line still says when a store's schema was upgraded.
+QUIET_LOGGERS = ("alembic",)
 
 
 def home_folder(home: Path | str | None = None) -> Path:
@@ -20,7 +24,9 @@ def home_folder(home: Path | str | None = None) -> Path:
 
 
 def open_store(home: Path, db_url: str | None = None) -> Store:
-    """The store at `db_url`, else the SQLite file in the home folder."""
+    """The store at `db_url`, else the SQLite file in the home folder (Alembic kept quiet)."""
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
     return Store(db_url) if db_url else Store.at_home(home)
 
 

@@ -34,9 +34,16 @@ def submit_job(
     priority: int = 0,
     name: str | None = None,
     seed: int = 0,
+    evaluations: int | None = None,
+    seconds: float | None = None,
 ) -> JobRecord:
-    """Validate the task YAML at `task_path` and queue it; raises `TaskSpecError` if bad."""
-    return queue_spec(store, load_task(task_path), priority=priority, name=name, seed=seed)
+    """Validate the task YAML at `task_path` and queue it; raises `TaskSpecError` if bad.
+
+    `evaluations` and `seconds` override the YAML's budget for this job (checked against
+    the same limits), so a short job needs no edited copy of the YAML.
+    """
+    spec = with_budget(load_task(task_path), evaluations, seconds)
+    return queue_spec(store, spec, priority=priority, name=name, seed=seed)
 
 
 def queue_spec(
@@ -50,6 +57,17 @@ def queue_spec(
         "seed": seed,
     }
     return JobQueue(store).submit(name or spec.name, str(spec.folder), run_fields, priority)
+
+
+def with_budget(spec: TaskSpec, evaluations: int | None, seconds: float | None) -> TaskSpec:
+    """The spec with its budget overridden where given (the job stores this spec)."""
+    if evaluations is None and seconds is None:
+        return spec
+    budget = spec.budget_config(evaluations, seconds)
+    chosen = spec.budget.model_copy(
+        update={"evaluations": budget.evaluations, "wall_seconds": budget.wall_seconds}
+    )
+    return spec.model_copy(update={"budget": chosen})
 
 
 def job_spec(store: Store, job: JobRecord) -> TaskSpec:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 from discovery.errors import ResultsWriteError
+from evolve import Objective
 from memory import CandidateRecord, RunRecord, Store
 
 BEST_FILENAMES = {
@@ -18,6 +20,33 @@ BEST_FILENAMES = {
     "text": "best.txt",
 }
 BASE_COLUMNS = ["n", "candidate", "valid", "error"]
+PMO_TASK_PREFIX = "pmo-"  # the PMO benchmark tasks of tasks/pmo/
+LOG_SCALE_DECADES = 1.0  # a curve whose best values span this many decades gets a log axis
+
+
+def objective_of(run: RunRecord) -> Objective:
+    """The objective a run's stored spec names."""
+    objective = run.spec["objective"]
+    return Objective(objective["metric"], objective.get("direction", "maximize"))
+
+
+def best_value(run: RunRecord) -> float | None:
+    """The run's best objective value (its stored best fitness, in the metric's own sign)."""
+    return None if run.best_fitness is None else objective_of(run).value(run.best_fitness)
+
+
+def is_pmo_run(run: RunRecord) -> bool:
+    """Whether the run is of a PMO benchmark task, whose figure is AUC top-10."""
+    return run.task_name.startswith(PMO_TASK_PREFIX)
+
+
+def pmo_figures(run: RunRecord, records: Iterable[CandidateRecord]) -> dict[str, float] | None:
+    """PMO's AUC top-10, top-1, top-10 and calls for a PMO run (None for any other task)."""
+    if not is_pmo_run(run):
+        return None
+    from molopt.pmo import call_scores, pmo_result
+
+    return pmo_result(call_scores(records, objective_of(run).metric)).to_json()
 
 
 def history_rows(records: Iterable[CandidateRecord]) -> Iterator[dict[str, Any]]:
@@ -71,8 +100,8 @@ def write_history_jsonl(records: Iterable[CandidateRecord], stream: TextIO) -> N
 
 def best_curve(run: RunRecord, records: Iterable[CandidateRecord]) -> tuple[list[int], list[float]]:
     """Best objective value so far after each evaluation (of `run`'s history) that improved it."""
-    metric = run.spec["objective"]["metric"]
-    maximize = run.spec["objective"].get("direction", "maximize") == "maximize"
+    metric = objective_of(run).metric
+    maximize = objective_of(run).direction == "maximize"
     xs, ys = [], []
     best = None
     for record in records:
@@ -86,8 +115,21 @@ def best_curve(run: RunRecord, records: Iterable[CandidateRecord]) -> tuple[list
     return xs, ys
 
 
+def curve_scale(values: Sequence[float]) -> tuple[str, dict[str, float]]:
+    """Matplotlib y scale for best values: linear, unless they keep one sign and span at
+    least `LOG_SCALE_DECADES` decades, where late progress would be a flat line (then log,
+    or symlog for negative values, e.g. a negated distance)."""
+    sizes = [abs(v) for v in values]
+    same_sign = all(v > 0 for v in values) or all(v < 0 for v in values)
+    if not values or not same_sign or math.log10(max(sizes) / min(sizes)) < LOG_SCALE_DECADES:
+        return "linear", {}
+    if values[0] > 0:
+        return "log", {}
+    return "symlog", {"linthresh": min(sizes)}
+
+
 def plot_curve(run: RunRecord, records: Iterable[CandidateRecord], path: Path) -> None:
-    """PNG of the best score against the number of evaluations."""
+    """PNG of the best score against the number of evaluations (to the last evaluation)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -97,6 +139,8 @@ def plot_curve(run: RunRecord, records: Iterable[CandidateRecord], path: Path) -
     figure, axis = plt.subplots(figsize=(6, 4), dpi=120)
     if xs:
         axis.step(xs + [run.evaluations], ys + [ys[-1]], where="post")
+    scale, options = curve_scale(ys)
+    axis.set_yscale(scale, **options)
     axis.set_xlabel("evaluations")
     axis.set_ylabel(f"best {run.spec['objective']['metric']}")
     axis.set_title(f"{run.task_name} (run {run.id})")
@@ -136,7 +180,8 @@ def _write_results(store: Store, run_id: str, folder: Path) -> Path:
     with open(folder / "history.jsonl", "w") as stream:
         write_history_jsonl(records, stream)
     plot_curve(run, records, folder / "curve.png")
-    (folder / "report.md").write_text(markdown_report(store, run, best, records))
+    pmo = pmo_figures(run, records)
+    (folder / "report.md").write_text(markdown_report(store, run, best, pmo, records))
     return folder
 
 
@@ -150,9 +195,10 @@ def markdown_report(
     store: Store,
     run: RunRecord,
     best: CandidateRecord | None,
+    pmo: dict[str, float] | None = None,
     records: Sequence[CandidateRecord] = (),
 ) -> str:
-    """A short human summary of the run."""
+    """A short human summary of the run (with its PMO figures for a PMO task)."""
     invalid = store.count(run.id, valid=False)
     objective = run.spec["objective"]
     lines = [
@@ -173,5 +219,17 @@ def markdown_report(
         if best.feedback:
             lines += ["", f"Feedback: {best.feedback}"]
         lines += ["", f"Candidate file: `{BEST_FILENAMES[best.representation]}`"]
+    if pmo is not None:
+        lines += [
+            "",
+            "## PMO figures (10,000-call budget)",
+            "",
+            "A run shorter than 10,000 calls has its last top-10 mean carried to the budget, as",
+            "PMO does; compare AUC top-10 only between runs of the full 10,000 calls.",
+            "",
+            "| figure | value |",
+            "|---|---|",
+        ]
+        lines += [f"| {name} | {value:.4g} |" for name, value in pmo.items()]
     lines += ["", "![best score vs evaluations](curve.png)", ""]
     return "\n".join(lines)

@@ -1,25 +1,43 @@
 """Run a task in the foreground: the library function behind `discover run`.
 
 The same task YAML with the same seed resumes its unfinished run from the store (nothing
-lost, nothing evaluated twice); `fresh=True` starts a new run; `resume=RUN_ID` continues a
-given run, finished or not (with a larger budget, say).
+lost, nothing evaluated twice); once that run has finished, the same command shows its
+result, or continues it if the budget has since grown. `fresh=True` starts a new run;
+`resume=RUN_ID` continues a given run, finished or not (with a larger budget, say).
+A run that ends without a single valid candidate has failed, with the first error shown.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from discovery.home import RAY_ENV
-from discovery.report import write_results
+from discovery.report import is_pmo_run, pmo_figures, write_results
 from discovery.spec import TaskSpec
-from evolve import Evolution, Progress
+from evolve import Budget, Evolution, Progress
 from evolve.proposers import make_proposer
-from memory import Store
+from memory import RunRecord, Store
 from science import make_pool
+
+RESUME_HINT = "run the same command to resume"
+
+
+class Terminated(KeyboardInterrupt):
+    """A stop signal (SIGTERM) arrived: the run stops as on Ctrl-C, and says which signal."""
+
+
+def stop_on_sigterm() -> None:
+    """Make SIGTERM stop a foreground run cleanly, reported as such (not as Ctrl-C)."""
+
+    def handler(signum: int, _frame: object) -> None:
+        raise Terminated(signal.Signals(signum).name)
+
+    signal.signal(signal.SIGTERM, handler)
 
 
 @dataclass(frozen=True)
@@ -36,7 +54,8 @@ class RunResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        """The stable `--json` shape: run, status, evaluations, best {metrics, candidate}, results."""
+        """The stable `--json` shape: run, status, evaluations, best {metrics, candidate},
+        results, message, and `pmo` {auc_top10, top1, top10, calls} for a PMO task."""
         best = None
         if self.best_metrics is not None:
             best = {"metrics": self.best_metrics, "candidate": self.best_candidate}
@@ -47,20 +66,76 @@ class RunResult:
             "best": best,
             "results": str(self.results),
             "message": self.message,
-        }
+        } | self.extra
 
 
 def choose_run(store: Store, spec: TaskSpec, seed: int, resume: str | None, fresh: bool) -> str:
-    """The run id to work on: the one asked for, the unfinished one of this task, or a new one."""
+    """The run id to work on: the one asked for, else this task's unfinished run, else its
+    finished one (shown or continued), else a new one."""
     if resume:
         return store.get_run(resume).id
     key = spec.key(seed)
     if not fresh:
-        found = store.resumable_run(key)
+        found = store.resumable_run(key) or finished_run(store, key)
         if found is not None:
             return found.id
     spec_json = spec.model_dump(mode="json")
     return store.create_run(spec.name, key, spec_json, seed).id
+
+
+def finished_run(store: Store, key: str) -> RunRecord | None:
+    """The newest finished run of this task and seed (`key`), if any."""
+    done = [r for r in store.list_runs() if r.key == key and r.status == "finished"]
+    return max(done, key=lambda r: r.created_at, default=None)
+
+
+def is_spent(run: RunRecord, budget: Budget) -> bool:
+    """Whether `run` has nothing left to do under `budget`."""
+    return budget.exhausted(run.evaluations, run.elapsed_seconds)
+
+
+def first_failure(store: Store, run_id: str) -> str:
+    """The error (or feedback) of the run's first invalid candidate."""
+    for record in store.history(run_id):
+        if not record.valid and (record.error or record.feedback):
+            return (record.error or record.feedback).strip().splitlines()[-1]
+    return "no candidate was evaluated"
+
+
+def failed_if_nothing_valid(
+    store: Store, run_id: str, status: str, message: str
+) -> tuple[str, str]:
+    """A run that finished without one valid candidate failed: say so, with the first error."""
+    if status != "finished" or store.best(run_id) is not None:
+        return status, message
+    count = store.get_run(run_id).evaluations
+    return "failed", (
+        f"no valid candidate in {count} evaluations; the first error: {first_failure(store, run_id)}"
+    )
+
+
+def stop_message(stop: KeyboardInterrupt) -> str:
+    """How a stop by signal is reported."""
+    if isinstance(stop, Terminated):
+        return f"terminated ({stop.args[0] if stop.args else 'SIGTERM'}); {RESUME_HINT}"
+    return f"interrupted (Ctrl-C); {RESUME_HINT}"
+
+
+def result_of(store: Store, run_id: str, folder: Path, status: str, message: str) -> RunResult:
+    """The `RunResult` of a run as the store holds it (PMO figures under `extra["pmo"]`)."""
+    best = store.best(run_id)
+    run = store.get_run(run_id)
+    pmo = pmo_figures(run, store.history(run_id)) if is_pmo_run(run) else None
+    return RunResult(
+        run_id=run_id,
+        status=status,
+        message=message,
+        evaluations=run.evaluations,
+        best_metrics=best.metrics if best else None,
+        best_candidate=best.content if best else None,
+        results=folder,
+        extra={"pmo": pmo} if pmo else {},
+    )
 
 
 def run_task(
@@ -87,6 +162,15 @@ def run_task(
     run_id = choose_run(store, spec, seed, resume, fresh)
     run = store.get_run(run_id)
     folder = out or results_root / run_id
+    budget = spec.budget_config(evaluations, seconds)
+    if run.status == "finished" and not resume and is_spent(run, budget):
+        if not folder.is_dir():
+            write_results(store, run_id, folder)
+        message = (
+            f"done earlier: {run.message or 'budget spent'}; shown again, nothing evaluated. "
+            "--fresh starts a new run; a larger --evaluations or --seconds continues this one"
+        )
+        return result_of(store, run_id, folder, "finished", message)
     evaluation = spec.evaluation_setup()
     problem = spec.problem()
     proposer = make_proposer(problem, spec.proposer.kind, **spec.proposer.options)
@@ -104,7 +188,7 @@ def run_task(
             store,
             run_id,
             config=spec.engine_config(),
-            budget=spec.budget_config(evaluations, seconds),
+            budget=budget,
             seed=run.seed,
             seeds=spec.seed_candidates(),
             on_progress=on_progress,
@@ -113,9 +197,11 @@ def run_task(
             on_start(evolution)
         try:
             outcome = evolution.run()
-            status, message = outcome.status, outcome.message
-        except KeyboardInterrupt:
-            status, message = "stopped", "interrupted (Ctrl-C); run the same command to resume"
+            status, message = failed_if_nothing_valid(
+                store, run_id, outcome.status, outcome.message
+            )
+        except KeyboardInterrupt as stop:
+            status, message = "stopped", stop_message(stop)
         except Exception as error:
             message = f"{type(error).__name__}: {error}"
             raise
@@ -124,13 +210,4 @@ def run_task(
             # of a generation that Ctrl-C cut short must not be kept (resume stays exact).
             store.set_status(run_id, status, message)
             write_results(store, run_id, folder)
-    best = store.best(run_id)
-    return RunResult(
-        run_id=run_id,
-        status=status,
-        message=message,
-        evaluations=store.get_run(run_id).evaluations,
-        best_metrics=best.metrics if best else None,
-        best_candidate=best.content if best else None,
-        results=folder,
-    )
+    return result_of(store, run_id, folder, status, message)

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from discovery.errors import TaskSpecError
+from discovery.preflight import evaluator_problem, proposer_problems
+from discovery.task_yaml import read_task_yaml
 from evolve import (
     Budget,
     EngineConfig,
@@ -28,12 +30,24 @@ from evolve.loop import Evaluation
 from science import CascadeStage, EvaluatorRef, Limits, ScienceError
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+MAX_EVALUATIONS = 10**9  # a month at hundreds of evaluations a second (bench/ asks 10**9)
+MAX_WALL_SECONDS = 366 * 86_400.0
+MAX_EVALUATION_SECONDS = 7 * 86_400.0
+# The sandbox's interpreter alone maps about 100 MB of address space (measured with a
+# trivial evaluator), so a smaller `memory_mb` could not bite; null means no limit.
+MIN_MEMORY_MB = 128
+MAX_WORKERS_PER_CORE = 4
+
+# Counts and amounts as the YAML wrote them: `true` is not 1, and no value is inf or nan.
+Count = Annotated[int, Field(strict=True)]
+Amount = Annotated[float, Field(strict=True)]
+STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class ObjectiveSpec(BaseModel):
     """`objective:` which metric to optimize, and in which direction."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     metric: str
     direction: Literal["maximize", "minimize"] = "maximize"
 
@@ -41,10 +55,10 @@ class ObjectiveSpec(BaseModel):
 class VectorSpec(BaseModel):
     """`vector:` size and box bounds of a vector candidate."""
 
-    model_config = ConfigDict(extra="forbid")
-    size: int = Field(gt=0)
-    low: float = 0.0
-    high: float = 1.0
+    model_config = STRICT
+    size: Count = Field(gt=0)
+    low: Amount = 0.0
+    high: Amount = 1.0
 
     @model_validator(mode="after")
     def _ordered(self) -> VectorSpec:
@@ -56,20 +70,20 @@ class VectorSpec(BaseModel):
 class BudgetSpec(BaseModel):
     """`budget:` when to stop."""
 
-    model_config = ConfigDict(extra="forbid")
-    evaluations: int | None = Field(default=1000, gt=0)
-    wall_seconds: float | None = Field(default=None, gt=0)
+    model_config = STRICT
+    evaluations: Count | None = Field(default=1000, gt=0, le=MAX_EVALUATIONS)
+    wall_seconds: Amount | None = Field(default=None, gt=0, le=MAX_WALL_SECONDS)
 
 
 class CascadeStageSpec(BaseModel):
     """One stage of `evaluation.cascade`: a cheap evaluator and the threshold its metric must
     clear (`min` or `max`) for the candidate to go on."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     evaluator: str
     metric: str = Field(min_length=1)
-    min: float | None = Field(default=None, allow_inf_nan=False)
-    max: float | None = Field(default=None, allow_inf_nan=False)
+    min: Amount | None = None
+    max: Amount | None = None
 
     @model_validator(mode="after")
     def _one_threshold(self) -> CascadeStageSpec:
@@ -82,41 +96,63 @@ class EvaluationSpec(BaseModel):
     """`evaluation:` sandbox limits for one verifier call, and the optional cascade of cheap
     checks before it."""
 
-    model_config = ConfigDict(extra="forbid")
-    timeout_seconds: float = Field(default=60.0, gt=0)
-    memory_mb: int | None = Field(default=2048, gt=0)
-    cpu_seconds: float | None = Field(default=None, gt=0)
-    workers: int | None = Field(default=None, gt=0)
+    model_config = STRICT
+    timeout_seconds: Amount = Field(default=60.0, gt=0, le=MAX_EVALUATION_SECONDS)
+    memory_mb: Count | None = Field(default=2048, gt=0)
+    cpu_seconds: Amount | None = Field(default=None, gt=0, le=MAX_EVALUATION_SECONDS)
+    workers: Count | None = Field(default=None, gt=0)
     sandbox: bool = True
-    num_gpus: float = Field(default=0.0, ge=0)
+    num_gpus: Amount = Field(default=0.0, ge=0)
     cascade: list[CascadeStageSpec] = Field(default_factory=list)
+
+    @field_validator("memory_mb")
+    @classmethod
+    def _memory_can_bite(cls, value: int | None) -> int | None:
+        if value is not None and value < MIN_MEMORY_MB:
+            raise ValueError(
+                f"{value} MB is below the {MIN_MEMORY_MB} MB the sandboxed interpreter needs "
+                "before the limit can bite (it maps about 100 MB itself); use null for no limit"
+            )
+        return value
+
+    @field_validator("workers")
+    @classmethod
+    def _workers_fit_the_machine(cls, value: int | None) -> int | None:
+        cores = os.cpu_count() or 1
+        most = MAX_WORKERS_PER_CORE * cores
+        if value is not None and value > most:
+            raise ValueError(
+                f"{value} parallel sandboxes on a {cores}-core machine; at most {most} "
+                f"({MAX_WORKERS_PER_CORE} per core) make sense (leave it out for one per core)"
+            )
+        return value
 
 
 class MapElitesSpec(BaseModel):
     """`engine.map_elites:` cells over named metrics."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     metrics: list[str] = Field(min_length=1)
-    ranges: dict[str, tuple[float, float]] = Field(default_factory=dict)
-    bins: int = Field(default=10, gt=0)
+    ranges: dict[str, tuple[Amount, Amount]] = Field(default_factory=dict)
+    bins: Count = Field(default=10, gt=0)
 
 
 class EngineSpec(BaseModel):
     """`engine:` population, islands and selection (all optional)."""
 
-    model_config = ConfigDict(extra="forbid")
-    islands: int = Field(default=4, gt=0)
-    population_size: int = Field(default=40, gt=0)
-    batch_size: int = Field(default=8, gt=0)
-    parents: int = Field(default=2, gt=0)
-    inspirations: int = Field(default=3, ge=0)
-    migration_interval: int = Field(default=10, gt=0)
+    model_config = STRICT
+    islands: Count = Field(default=4, gt=0)
+    population_size: Count = Field(default=40, gt=0)
+    batch_size: Count = Field(default=8, gt=0)
+    parents: Count = Field(default=2, gt=0)
+    inspirations: Count = Field(default=3, ge=0)
+    migration_interval: Count = Field(default=10, gt=0)
     selection: Literal["puct", "ttt_puct", "weighted"] = "puct"
-    exploration: float = Field(default=1.0, ge=0)
-    rank_alpha: float = Field(default=1.0, ge=0)
-    max_stale_generations: int = Field(default=50, gt=0)
+    exploration: Amount = Field(default=1.0, ge=0)
+    rank_alpha: Amount = Field(default=1.0, ge=0)
+    max_stale_generations: Count = Field(default=50, gt=0)
     map_elites: MapElitesSpec | None = None
-    novelty: float | None = Field(default=None, ge=0, le=1)
+    novelty: Amount | None = Field(default=None, ge=0, le=1)
 
 
 class ProposerSpec(BaseModel):
@@ -134,7 +170,7 @@ class ProposerSpec(BaseModel):
 class TaskSpec(BaseModel):
     """A validated task YAML."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     name: str = Field(pattern=NAME_PATTERN)
     description: str = ""
     representation: Literal["program", "vector", "smiles", "text"]
@@ -210,11 +246,15 @@ class TaskSpec(BaseModel):
         return EngineConfig(**data, map_elites=map_elites)
 
     def budget_config(self, evaluations: int | None = None, seconds: float | None = None) -> Budget:
-        """The YAML's budget, with command-line overrides."""
-        return Budget(
-            evaluations=evaluations if evaluations is not None else self.budget.evaluations,
-            wall_seconds=seconds if seconds is not None else self.budget.wall_seconds,
-        )
+        """The YAML's budget, with command-line overrides (held to the same limits)."""
+        try:
+            budget = BudgetSpec(
+                evaluations=evaluations if evaluations is not None else self.budget.evaluations,
+                wall_seconds=seconds if seconds is not None else self.budget.wall_seconds,
+            )
+        except ValidationError as error:
+            raise TaskSpecError("budget: " + "; ".join(validation_problems(error))) from None
+        return Budget(evaluations=budget.evaluations, wall_seconds=budget.wall_seconds)
 
     def seed_candidates(self) -> list[str]:
         """Seed candidates as stored text (files read, vectors encoded)."""
@@ -258,6 +298,19 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in loc) or "(top level)"
 
 
+def validation_problems(error: ValidationError) -> list[str]:
+    """One line per pydantic error: the field, what was expected, and the value given."""
+    problems = []
+    for e in error.errors():
+        given = e.get("input")
+        shown = ""
+        if isinstance(given, bool | int | float | str) and len(repr(given)) <= 40:
+            shown = f" (got {given!r})"
+        message = e["msg"].removeprefix("Value error, ")
+        problems.append(f"field `{_field(e['loc'])}`: {message}{shown}")
+    return problems
+
+
 def parse_task(data: Any, folder: Path, source: str = "<task>") -> TaskSpec:
     """Validate a task mapping; errors name the source, the field and what was expected."""
     if not isinstance(data, dict):
@@ -267,9 +320,29 @@ def parse_task(data: Any, folder: Path, source: str = "<task>") -> TaskSpec:
     try:
         spec = TaskSpec.model_validate(data)
     except ValidationError as error:
-        problems = [f"field `{_field(e['loc'])}`: {e['msg']}" for e in error.errors()]
-        raise TaskSpecError(f"{source}: " + "; ".join(problems)) from None
+        raise TaskSpecError(f"{source}: " + "; ".join(validation_problems(error))) from None
     return spec.model_copy(update={"folder": folder})
+
+
+def check_task(spec: TaskSpec, source: str) -> None:
+    """Checks beyond the fields, done when the task loads rather than at the first
+    evaluation: the evaluator file or module defines its function, the proposer knows its
+    options, the seed files exist."""
+    problems = []
+    try:
+        ref = EvaluatorRef.parse(spec.evaluator, spec.folder)
+    except ScienceError as error:
+        problems.append(f"field `evaluator`: {error}")
+    else:
+        found = evaluator_problem(ref)
+        problems += [f"field `evaluator`: {found}"] if found else []
+    problems += proposer_problems(spec.representation, spec.proposer.kind, spec.proposer.options)
+    if problems:
+        raise TaskSpecError(f"{source}: " + "; ".join(problems))
+    try:
+        spec.seed_candidates()
+    except TaskSpecError as error:
+        raise TaskSpecError(f"{source}: {error}") from None
 
 
 def load_task(path: Path | str) -> TaskSpec:
@@ -279,15 +352,6 @@ def load_task(path: Path | str) -> TaskSpec:
         path = path / "task.yaml"
     if not path.is_file():
         raise TaskSpecError(f"{path}: no such task file")
-    try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as error:
-        where = getattr(error, "problem_mark", None)
-        line = f" line {where.line + 1}" if where else ""
-        raise TaskSpecError(
-            f"{path}{line}: not valid YAML: {getattr(error, 'problem', error)}"
-        ) from None
-    spec = parse_task(data, path.parent, str(path))
-    spec.evaluation_setup()  # fail early on an unknown evaluator
-    spec.seed_candidates()  # and on a missing seed file
+    spec = parse_task(read_task_yaml(path), path.parent, str(path))
+    check_task(spec, str(path))
     return spec

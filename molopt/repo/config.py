@@ -91,6 +91,14 @@ def resolve_config(name: str | Path) -> Path:
     )
 
 
+def _beside(config: Path, source: str) -> str:
+    """A relative CSV path of `train:` resolved against the config's folder (names such as
+    `openmolins_small` stay names), so a preset loads from any working folder."""
+    if not source.endswith(".csv") or Path(source).expanduser().is_absolute():
+        return source
+    return str(config.parent / source)
+
+
 def load_config(path: str | Path, **overrides) -> RepoConfig:
     """Read a YAML configuration (a path or a preset name, see `resolve_config`).
 
@@ -101,6 +109,8 @@ def load_config(path: str | Path, **overrides) -> RepoConfig:
         raw = yaml.safe_load(Path(path).read_text()) or {}
     except (OSError, yaml.YAMLError) as error:
         raise RepoConfigError(f"{path}: cannot read config ({error})") from error
+    if isinstance(raw.get("train"), list):  # CSV paths in the file are relative to the file
+        raw["train"] = [_beside(Path(path), str(source)) for source in raw["train"]]
     raw.update({k: v for k, v in overrides.items() if v is not None})
     unknown = sorted(set(raw) - set(RepoConfig.__dataclass_fields__))
     if unknown:

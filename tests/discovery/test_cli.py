@@ -121,8 +121,12 @@ def test_kill_9_then_same_command_resumes_without_gaps_or_repeats(tmp_path):
     assert len({c.hash for c in records}) == 80
 
 
-@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
-def test_ctrl_c_or_kill_stops_cleanly_and_writes_results(tmp_path, stop):
+@pytest.mark.parametrize(
+    ("stop", "said"),
+    [(signal.SIGINT, "interrupted (Ctrl-C)"), (signal.SIGTERM, "terminated (SIGTERM)")],
+    ids=["ctrl-c", "kill"],
+)
+def test_ctrl_c_or_kill_stops_cleanly_and_writes_results(tmp_path, stop, said):
     task = write_task(tmp_path / "task", source=SLOW_SPHERE, budget={"evaluations": 400})
     home = tmp_path / "h"
     process = start("run", task, "--json", home=home)
@@ -131,6 +135,48 @@ def test_ctrl_c_or_kill_stops_cleanly_and_writes_results(tmp_path, stop):
     stdout, _ = process.communicate(timeout=60)
     report = json.loads(stdout.strip().splitlines()[-1])
     assert process.returncode == 0
-    assert report["status"] == "stopped"
+    assert report["status"] == "stopped" and report["message"].startswith(said)
     assert (home / "results" / report["run"] / "history.csv").exists()
     assert os.path.exists(home / "discovery.db")
+
+
+def test_same_command_on_a_finished_run_shows_it_instead_of_starting_over(tmp_path):
+    task = write_task(tmp_path / "task", budget={"evaluations": 12})
+    home = tmp_path / "h"
+    first = json.loads(discover("run", task, "--json", home=home).stdout.splitlines()[-1])
+    again = json.loads(discover("run", task, "--json", home=home).stdout.splitlines()[-1])
+    assert again["run"] == first["run"] and again["evaluations"] == 12
+    assert again["best"] == first["best"] and "done earlier" in again["message"]
+    assert len(Store.at_home(home).list_runs()) == 1
+
+
+def test_a_larger_budget_continues_the_finished_run(tmp_path):
+    task = write_task(tmp_path / "task", budget={"evaluations": 12})
+    home = tmp_path / "h"
+    first = json.loads(discover("run", task, "--json", home=home).stdout.splitlines()[-1])
+    more = discover("run", task, "--evaluations", 20, "--json", home=home).stdout
+    report = json.loads(more.splitlines()[-1])
+    assert report["run"] == first["run"] and report["evaluations"] == 20
+    _, records = stored_history(home)
+    assert [c.n for c in records] == list(range(1, 21))
+
+
+def test_evaluator_raising_on_every_candidate_is_a_failed_run_with_the_error(tmp_path):
+    source = "def evaluate(candidate):\n    raise ValueError('bad calibration file')\n"
+    task = write_task(tmp_path / "task", source=source, budget={"evaluations": 8})
+    result = discover("run", task, "--json", home=tmp_path / "h", check=False)
+    report = json.loads(result.stdout.splitlines()[-1])
+    assert result.returncode == 1
+    assert report["status"] == "failed" and report["best"] is None
+    assert "bad calibration file" in report["message"]
+    plain = discover("run", task, "--fresh", home=tmp_path / "h", check=False)
+    assert plain.returncode == 1 and "failed (no valid candidate in 8" in plain.stdout
+
+
+def test_with_json_a_task_error_is_json_too(tmp_path):
+    task = write_task(tmp_path / "task", budget={"evaluations": True})
+    result = discover("run", task, "--json", home=tmp_path / "h", check=False)
+    report = json.loads(result.stdout.splitlines()[-1])
+    assert result.returncode == 2 and report["exit_code"] == 2
+    assert report["status"] == "error" and "budget.evaluations" in report["error"]
+    assert "budget.evaluations" in result.stderr and "Traceback" not in result.stderr

@@ -89,3 +89,74 @@ def test_same_task_and_seed_give_the_same_run_key(tmp_path):
     spec = load_task(write_task(tmp_path))
     assert spec.key(1) == load_task(tmp_path / "task.yaml").key(1)
     assert spec.key(1) != spec.key(2)
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"proposer": {"kind": "cmaes", "frobnicate": 3}}, "`proposer.frobnicate`: not an option"),
+        ({"proposer": {"kind": "no-such-kind"}}, "`proposer.kind`: unknown proposer kind"),
+        ({"evaluation": {"timeout_seconds": float("inf")}}, "finite number (got inf)"),
+        ({"evaluation": {"timeout_seconds": 1e300}}, "`evaluation.timeout_seconds`"),
+        (
+            {"budget": {"evaluations": True}},
+            "`budget.evaluations`: Input should be a valid integer",
+        ),
+        ({"budget": {"evaluations": 10**26}}, "`budget.evaluations`: Input should be less than"),
+        ({"budget": {"evaluations": "1e26"}}, "`budget.evaluations`"),
+        ({"budget": {"wall_seconds": float("nan")}}, "`budget.wall_seconds`"),
+        ({"evaluation": {"workers": 100_000}}, "at most"),
+        ({"evaluation": {"memory_mb": 1}}, "`evaluation.memory_mb`: 1 MB is below the 128 MB"),
+        ({"evaluation": {"sandbox": True, "num_gpus": float("inf")}}, "`evaluation.num_gpus`"),
+        ({"engine": {"batch_size": True}}, "`engine.batch_size`"),
+    ],
+)
+def test_careless_values_are_refused_naming_file_and_field(tmp_path, fields, expected):
+    path = write_task(tmp_path, **fields)
+    with pytest.raises(TaskSpecError) as error:
+        load_task(path)
+    assert str(path) in str(error.value) and expected in str(error.value)
+
+
+def test_memory_limit_off_and_sane_values_still_load(tmp_path):
+    path = write_task(tmp_path, evaluation={"memory_mb": None, "workers": 2, "timeout_seconds": 5})
+    assert load_task(path).evaluation.memory_mb is None
+
+
+def test_missing_evaluator_function_is_found_when_the_task_loads(tmp_path):
+    path = write_task(tmp_path, evaluator="evaluator.py:score")
+    with pytest.raises(TaskSpecError, match=r"defines no 'score' \(it defines: evaluate\)"):
+        load_task(path)
+
+
+def test_evaluator_with_a_syntax_error_is_found_when_the_task_loads(tmp_path):
+    path = write_task(tmp_path, source="def evaluate(candidate):\n    return {\n")
+    with pytest.raises(TaskSpecError, match=r"evaluator.py line \d+: syntax error"):
+        load_task(path)
+
+
+def test_evaluator_file_is_read_not_run_when_the_task_loads(tmp_path):
+    marker = tmp_path / "ran"
+    source = f"open({str(marker)!r}, 'w').close()\ndef evaluate(candidate):\n    return {{}}\n"
+    load_task(write_task(tmp_path, source=source))
+    assert not marker.exists()
+
+
+def test_evaluator_function_imported_or_defined_in_a_block_is_found(tmp_path):
+    source = "try:\n    from math import fsum as evaluate\nexcept ImportError:\n    pass\n"
+    assert load_task(write_task(tmp_path, source=source)).name == "sphere"
+
+
+def test_missing_function_of_an_installed_evaluator_module_is_reported(tmp_path):
+    path = write_task(tmp_path, evaluator="json.decoder:no_such_function")
+    with pytest.raises(TaskSpecError, match="defines no 'no_such_function'"):
+        load_task(path)
+
+
+def test_command_line_budget_is_held_to_the_same_limits(tmp_path):
+    spec = load_task(write_task(tmp_path))
+    assert spec.budget_config(evaluations=7).evaluations == 7
+    with pytest.raises(TaskSpecError, match="budget: field `evaluations`"):
+        spec.budget_config(evaluations=10**26)
+    with pytest.raises(TaskSpecError, match="budget: field `wall_seconds`"):
+        spec.budget_config(seconds=float("inf"))

@@ -174,7 +174,7 @@ def test_cached_generation_matches_full_recompute_with_left_padding():
 
 
 def test_openmolins_loader_drops_held_out_molecules():
-    rows = Path(__file__).resolve().parents[1] / "data" / "repo" / "openmolins_tiny.csv"
+    rows = Path(__file__).resolve().parents[2] / "molopt" / "configs" / "openmolins_tiny.csv"
     tasks = ("QED", "LogP", "MR", "AddComponent", "DelComponent", "SubComponent")
     everything = load_openmolins(rows, tasks, exclude=set())
     held_out = {everything[0].source, everything[1].answer}

@@ -17,7 +17,7 @@ from molopt.repo.train import train
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = ROOT / "molopt" / "configs" / "repo_tiny.yaml"
-ROWS = str(ROOT / "tests" / "data" / "repo" / "openmolins_tiny.csv")
+ROWS = str(ROOT / "molopt" / "configs" / "openmolins_tiny.csv")
 
 
 def tiny(out_dir: Path, **overrides):
@@ -91,7 +91,7 @@ def test_presets_are_package_data():
 
 def test_cli_train_writes_a_checkpoint(tmp_path, monkeypatch):
     config = tmp_path / "tiny.yaml"
-    config.write_text(TINY.read_text().replace("tests/data/repo/openmolins_tiny.csv", ROWS))
+    config.write_text(TINY.read_text().replace("[openmolins_tiny.csv]", f"[{ROWS}]"))
     monkeypatch.setenv("DISCOVERY_DATA", str(tmp_path / "no-data"))
     result = CliRunner().invoke(
         app,
