@@ -143,13 +143,27 @@ def submit(
     priority: Annotated[int, typer.Option(help="Higher runs first")] = 0,
     name: Annotated[str | None, typer.Option(help="Job name [the task's name]")] = None,
     seed: Annotated[int, typer.Option(help="Random seed of the job's run")] = 0,
+    evaluations: Annotated[
+        int | None, typer.Option(help="Override the task's budget.evaluations")
+    ] = None,
+    seconds: Annotated[
+        float | None, typer.Option(help="Override the task's budget.wall_seconds")
+    ] = None,
     home: HomeOption = None,
     db: DbOption = None,
     json_output: JsonOption = False,
 ) -> None:
     """Validate a task and queue it for the daemon; prints the job id."""
     store, _ = open_home_store(home, db)
-    job = submit_job(store, task, priority=priority, name=name, seed=seed)
+    job = submit_job(
+        store,
+        task,
+        priority=priority,
+        name=name,
+        seed=seed,
+        evaluations=evaluations,
+        seconds=seconds,
+    )
     print(json.dumps({"job": job.id}) if json_output else job.id)
 
 
@@ -161,10 +175,15 @@ def jobs(home: HomeOption = None, db: DbOption = None, json_output: JsonOption =
     if json_output:
         print(json.dumps(rows))
         return
-    print(f"{'job':<14}{'name':<28}{'state':<11}{'evals':>12}  run")
+    print(f"{'job':<14}{'name':<28}{'state':<11}{'evals':>12}{'best':>14}  run")
     for row in rows:
         evals = f"{row['evaluations']}/{row['budget'] or '-'}"
-        print(f"{row['job']:<14}{row['name'][:27]:<28}{row['state']:<11}{evals:>12}  {row['run']}")
+        best = row["best"]["metrics"].get(row["metric"]) if row["best"] else None
+        shown = f"{best:.6g}" if isinstance(best, int | float) else "-"
+        print(
+            f"{row['job']:<14}{row['name'][:27]:<28}{row['state']:<11}{evals:>12}{shown:>14}"
+            f"  {row['run']}"
+        )
 
 
 def _print_status(row: dict[str, Any], json_output: bool) -> None:

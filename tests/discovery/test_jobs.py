@@ -16,6 +16,7 @@ from discovery.jobs import (
     resume_job,
     submit_job,
 )
+from discovery.runner import run_task
 from memory import Store
 from memory.errors import JobNotFound
 from memory.jobs import JobQueue
@@ -104,7 +105,6 @@ def test_resume_withdraws_a_pause_not_yet_carried_out(store, task):
 
 
 def test_status_after_a_run_reports_evaluations_and_the_best(store, task, tmp_path):
-    from discovery.runner import run_task
 
     job = submit_job(store, task)
     run_task(job_spec(store, job), store, tmp_path / "results", resume=job.run_id)
@@ -138,3 +138,20 @@ def test_cli_verbs_speak_json_and_job_ids_work_as_run_ids(tmp_path, task):
     assert best == {"run": status["run"], "best": None}
     history = runner.invoke(app, ["history", job, *home])
     assert history.exit_code == 0 and history.output.startswith("n,")
+
+
+def test_cli_submit_overrides_the_budget_and_jobs_shows_the_best(tmp_path, task):
+    home = tmp_path / "h"
+    runner = CliRunner()
+    args = ["submit", str(task), "--evaluations", "8", "--seconds", "30", "--home", str(home)]
+    job = runner.invoke(app, [*args, "--json"])
+    job_id = json.loads(job.output)["job"]
+    store = Store.at_home(home)
+    record = JobQueue(store).get(job_id)
+    assert store.get_run(record.run_id).spec["budget"] == {"evaluations": 8, "wall_seconds": 30.0}
+    run_task(job_spec(store, record), store, tmp_path / "results", resume=record.run_id)
+    best = store.best(record.run_id).metrics["score"]
+    store.close()
+    listed = runner.invoke(app, ["jobs", "--home", str(home)]).output.splitlines()
+    assert listed[0].split()[:5] == ["job", "name", "state", "evals", "best"]
+    assert f"{best:.6g}" in listed[1] and "8/8" in listed[1]
