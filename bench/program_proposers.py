@@ -6,7 +6,7 @@ A. `run_task` on a task written to a temporary folder: the candidate program def
    points (minimize). The offline `mutation` proposer (default options) runs against the
    peer baseline `crossover_fraction: 0` (mutation only), for a few seeds each, with the
    same evaluation budget; the seed program's error is printed too.
-B. The LLM proposer against `tests/fakes/openai_server.py` answering every request with a
+B. The LLM proposer against `evolve/testing.py` answering every request with a
    valid diff after a fixed latency: proposals per second with `concurrency` 1 and 4. This
    measures the plumbing (prompt, HTTP, diff), not any model.
 
@@ -28,13 +28,13 @@ import numpy as np
 
 from discovery.runner import run_task
 from discovery.spec import load_task
+from discovery.testing import write_task
 from evolve.context import Context, Member
 from evolve.problem import Objective, Problem
 from evolve.proposers.llm import LLMProposer
+from evolve.testing import Reply, ScriptedServer
 from memory import Store
 from memory.store import sqlite_url
-from tests.fakes.openai_server import Reply, ScriptedServer
-from tests.fixtures.tasks import write_task
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "program_proposers.json"

@@ -12,9 +12,9 @@ from discovery.errors import TaskSpecError
 from discovery.report import write_results
 from discovery.runner import run_task
 from discovery.spec import load_task
+from discovery.testing import write_task
 from memory import Store
 from memory.store import sqlite_url
-from tests.fixtures.tasks import write_task
 
 QUICK = """
 def check(candidate, target=0.3):

@@ -11,8 +11,8 @@ import time
 
 import pytest
 
+from discovery.testing import write_task
 from memory import Store
-from tests.fixtures.tasks import write_task
 
 SLOW_SPHERE = """
 import time

@@ -12,9 +12,9 @@ import pytest
 
 from discovery.daemon import Daemon, DaemonConfig
 from discovery.jobs import cancel_job, pause_job, resume_job, submit_job
+from discovery.testing import write_task
 from memory import Store
 from memory.jobs import JobQueue
-from tests.fixtures.tasks import write_task
 
 FAST = {"sandbox": False, "timeout_seconds": 10}
 

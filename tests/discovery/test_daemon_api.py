@@ -6,10 +6,10 @@ from discovery.api import ApiServer, is_loopback
 from discovery.daemon import HttpConfig
 from discovery.errors import DaemonError
 from discovery.jobs import job_log_path
+from discovery.testing import write_task
 from memory import Store
 from memory.jobs import JobQueue
 from tests.discovery.daemon_clients import api_client
-from tests.fixtures.tasks import write_task
 
 
 @pytest.fixture

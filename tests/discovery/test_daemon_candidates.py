@@ -7,9 +7,9 @@ import pytest
 
 from discovery.jobs import job_spec, submit_job
 from discovery.runner import run_task
+from discovery.testing import write_task
 from memory import Store
 from tests.discovery.daemon_clients import api_client
-from tests.fixtures.tasks import write_task
 
 LENGTH_EVALUATOR = """
 def evaluate(candidate):

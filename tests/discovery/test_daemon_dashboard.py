@@ -17,9 +17,9 @@ from discovery.jobs import job_spec, submit_job
 from discovery.lineage import lineage
 from discovery.report import best_curve
 from discovery.runner import run_task
+from discovery.testing import write_task
 from memory import Store
 from memory.jobs import JobQueue
-from tests.fixtures.tasks import write_task
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402

@@ -10,6 +10,7 @@ from discovery.errors import ResultsWriteError
 from discovery.jobs import job_spec, submit_job
 from discovery.report import write_results
 from discovery.runner import run_task
+from discovery.testing import write_task
 from memory.jobs import JobQueue
 from tests.discovery.test_daemon import (
     FAST,
@@ -19,7 +20,6 @@ from tests.discovery.test_daemon import (
     store,
     wait_until,
 )
-from tests.fixtures.tasks import write_task
 
 __all__ = ["home", "store"]  # the fixtures, shared with the daemon tests
 

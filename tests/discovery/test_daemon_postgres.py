@@ -3,6 +3,7 @@
 import signal
 
 from discovery.jobs import submit_job
+from discovery.testing import write_task
 from memory import Store
 from memory.jobs import JobQueue
 from tests.discovery.test_daemon import (
@@ -14,7 +15,6 @@ from tests.discovery.test_daemon import (
     wait_until,
 )
 from tests.fixtures.postgres import fresh_database
-from tests.fixtures.tasks import write_task
 
 
 def test_daemon_on_postgres_survives_sigkill_and_finishes_every_job(tmp_path, postgres_url):

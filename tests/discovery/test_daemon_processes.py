@@ -12,11 +12,11 @@ import httpx
 import pytest
 
 from discovery.jobs import submit_job
+from discovery.testing import write_task
 from memory import Store
 from memory.jobs import JobQueue
 from science.cgroup import is_available as has_pids_cgroups
 from tests.discovery.test_daemon import SLOW_SPHERE, LiveDaemon, wait_until
-from tests.fixtures.tasks import write_task
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 

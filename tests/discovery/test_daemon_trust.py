@@ -11,10 +11,10 @@ from discovery.api_guard import CLIENT_HEADER
 from discovery.daemon import HttpConfig
 from discovery.jobs import submit_job
 from discovery.remote_tasks import default_task_roots
+from discovery.testing import write_task
 from memory import Store
 from memory.jobs import JobQueue
 from tests.discovery.daemon_clients import api_client
-from tests.fixtures.tasks import write_task
 
 SECRET = "root:$6$SECRETHASH:20228:0:99999:7:::\ndaemon:*:SECRETLINE2:0:99999:7:::\n"
 PROGRAM_EVALUATOR = """

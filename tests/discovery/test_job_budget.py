@@ -4,9 +4,9 @@ import pytest
 
 from discovery.errors import TaskSpecError
 from discovery.jobs import job_spec, submit_job
+from discovery.testing import write_task
 from memory import Store
 from memory.jobs import JobQueue
-from tests.fixtures.tasks import write_task
 
 
 @pytest.fixture

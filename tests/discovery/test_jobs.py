@@ -17,11 +17,11 @@ from discovery.jobs import (
     submit_job,
 )
 from discovery.runner import run_task
+from discovery.testing import write_task
 from memory import Store
 from memory.errors import JobNotFound
 from memory.jobs import JobQueue
 from tests.fixtures.postgres import fresh_database
-from tests.fixtures.tasks import write_task
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

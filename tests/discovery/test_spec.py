@@ -6,7 +6,7 @@ import pytest
 
 from discovery.errors import TaskSpecError
 from discovery.spec import load_task
-from tests.fixtures.tasks import write_task
+from discovery.testing import write_task
 
 REPO = Path(__file__).resolve().parents[2]
 

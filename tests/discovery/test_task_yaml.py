@@ -6,7 +6,7 @@ import yaml
 from discovery.errors import TaskSpecError
 from discovery.spec import load_task
 from discovery.task_yaml import MAX_TASK_BYTES, expanded_weight, read_task_yaml
-from tests.fixtures.tasks import write_task
+from discovery.testing import write_task
 
 # 412 bytes that a plain safe_load expands into 10^9 list items (nine levels of ten).
 ALIAS_BOMB = "\n".join(

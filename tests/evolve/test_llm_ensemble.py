@@ -12,9 +12,9 @@ from evolve.errors import ProposerConfigError
 from evolve.problem import Objective, Problem
 from evolve.proposers.llm import LLMProposer
 from evolve.proposers.model_bandit import ModelBandit
+from evolve.testing import Reply, ScriptedServer
 from memory import Store
 from memory.store import sqlite_url
-from tests.fakes.openai_server import Reply, ScriptedServer
 from tests.fixtures.program_tasks import write_near_pi_task
 
 DIGITS = "3.14159265358979"

@@ -9,9 +9,9 @@ import yaml
 
 from discovery.runner import run_task
 from discovery.spec import load_task
+from evolve.testing import Reply, ScriptedServer
 from memory import Store
 from memory.store import sqlite_url
-from tests.fakes.openai_server import Reply, ScriptedServer
 from tests.science.test_forgery import BEST_KNOWN, PROBES
 from tests.tasks.conftest import TASKS
 

@@ -15,9 +15,9 @@ from evolve.errors import ProposerConfigError
 from evolve.problem import Objective, Problem
 from evolve.proposers import make_proposer
 from evolve.proposers.llm import LLMProposer
+from evolve.testing import Reply, ScriptedServer
 from memory import Store
 from memory.store import sqlite_url
-from tests.fakes.openai_server import Reply, ScriptedServer
 from tests.fixtures.program_tasks import NEAR_PI_SEED, write_near_pi_task
 
 GOOD_DIFF = """Closer to pi:

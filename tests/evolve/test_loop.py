@@ -4,9 +4,9 @@ import pytest
 
 from discovery.runner import run_task
 from discovery.spec import load_task
+from discovery.testing import SPHERE_EVALUATOR, write_task
 from evolve import SeedFailed
 from memory import Store
-from tests.fixtures.tasks import SPHERE_EVALUATOR, write_task
 
 FAST = {"evaluation": {"sandbox": False}}
 

@@ -7,11 +7,11 @@ import math
 
 from discovery.runner import run_task
 from discovery.spec import load_task
+from discovery.testing import write_task
 from evolve.novelty import NoveltyFilter, program_key, text_key
 from evolve.problem import Objective, Problem, VectorSpace, encode_vector
 from memory import Store
 from memory.store import sqlite_url
-from tests.fixtures.tasks import write_task
 
 PROGRAM = '''
 def solve(n):

@@ -8,13 +8,13 @@ import pytest
 
 from discovery.runner import run_task
 from discovery.spec import load_task
+from discovery.testing import write_task
 from evolve.context import Context, Member, Scored
 from evolve.errors import ProposerConfigError
 from evolve.problem import Objective, Problem, VectorSpace, decode_vector
 from evolve.proposers.optuna_samplers import OptunaSampler
 from memory import Store
 from memory.store import sqlite_url
-from tests.fixtures.tasks import write_task
 
 PROBLEM = Problem("sphere", "vector", Objective("score"), vector=VectorSpace(3, 0.0, 1.0))
 KIND = "evolve.proposers.optuna_samplers:OptunaSampler"

@@ -13,8 +13,8 @@ import pytest
 
 from evolve import Context, Member, Objective, Problem, Proposal, Scored, VectorSpace
 from evolve.proposers import make_proposer, registered_kinds
+from evolve.testing import Reply, ScriptedServer
 from memory import candidate_hash
-from tests.fakes.openai_server import Reply, ScriptedServer
 
 PROGRAM = "def solve():\n    return 3.0 + 0.1\n"
 DIFF = "<<<<<<< SEARCH\n    return 3.0 + 0.1\n=======\n    return 3.1 + 0.04\n>>>>>>> REPLACE\n"

@@ -8,11 +8,11 @@ import pytest
 
 from discovery.runner import run_task
 from discovery.spec import load_task
+from discovery.testing import write_task
 from evolve import Context, Member, Objective, Problem, Scored, VectorSpace
 from evolve.problem import decode_vector, encode_vector
 from evolve.proposers.vector import VectorEvolution
 from memory import Store, candidate_hash
-from tests.fixtures.tasks import write_task
 
 SIZE = 6
 OPTIMUM = np.linspace(-2.0, 3.0, SIZE)

@@ -6,9 +6,9 @@ import pytest
 from evolve.context import Context, Member
 from evolve.errors import ProposerConfigError
 from evolve.problem import Objective, Problem
+from evolve.testing import Reply, ScriptedServer
 from molopt.llm_molecules import LLMSmiles
 from molopt.llm_prompt import smiles_in_reply
-from tests.fakes.openai_server import Reply, ScriptedServer
 
 PROBLEM = Problem(
     "pmo-qed", "smiles", Objective("score"), "Maximize the QED drug-likeness of the molecule."

@@ -89,8 +89,8 @@ def test_a_run_on_the_cluster_has_an_exact_history(cluster, tmp_path, monkeypatc
     """Through DISCOVERY_RAY_ADDRESS, as `discover daemon --ray-address` hands it to jobs."""
     from discovery.runner import run_task
     from discovery.spec import load_task
+    from discovery.testing import write_task
     from memory import Store
-    from tests.fixtures.tasks import write_task
 
     task = write_task(tmp_path / "task", budget={"evaluations": 24})
     store = Store.at_home(tmp_path / "home")

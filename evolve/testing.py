@@ -1,4 +1,5 @@
-"""A scripted OpenAI-compatible chat server on 127.0.0.1, for tests (no real API, no key).
+"""A scripted OpenAI-compatible chat server on 127.0.0.1, for tests and benchmarks of the LLM
+proposers and for trying an LLM task offline (no real API, no key).
 
 Each POST to /v1/chat/completions consumes the next scripted `Reply`: a normal completion
 (text and token counts), an HTTP error status (429, 500, ...) or a delay longer than the
