@@ -38,6 +38,7 @@ def history_rows(records: Iterable[CandidateRecord]) -> Iterator[dict[str, Any]]
                 "island": record.island,
                 "feedback": record.feedback,
                 "seconds": record.eval_seconds,
+                "inner_calls": record.inner_calls,
             }
         )
         yield row
@@ -52,8 +53,9 @@ def metric_names(records: Iterable[CandidateRecord]) -> list[str]:
 
 
 def write_history_csv(records: Sequence[CandidateRecord], stream: TextIO) -> None:
-    """Export a history as CSV: n, candidate, valid, error, one column per metric."""
-    columns = BASE_COLUMNS + metric_names(records)
+    """Export a history as CSV: n, candidate, valid, error, one column per metric, and the
+    evaluator calls an in-sandbox refinement spent on each candidate (`inner_calls`)."""
+    columns = BASE_COLUMNS + metric_names(records) + ["inner_calls"]
     writer = csv.DictWriter(stream, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     for row in history_rows(records):

@@ -43,6 +43,7 @@ class NewCandidate:
     island: int = 0
     cell: str | None = None
     eval_seconds: float = 0.0
+    inner_calls: int = 0
     artifacts: dict[str, Any] = field(default_factory=dict)
 
 
@@ -66,3 +67,4 @@ class CandidateRecord:
     cell: str | None
     eval_seconds: float
     created_at: datetime
+    inner_calls: int = 0

@@ -81,6 +81,7 @@ def _candidate_record(row: CandidateRow) -> CandidateRecord:
         cell=row.cell,
         eval_seconds=row.eval_seconds,
         created_at=row.created_at,
+        inner_calls=row.inner_calls or 0,
     )
 
 

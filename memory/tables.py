@@ -85,6 +85,9 @@ class CandidateRow(Base):
     island: Mapped[int] = mapped_column(Integer, default=0)
     cell: Mapped[str | None] = mapped_column(String(200), nullable=True)
     eval_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    # calls of the evaluator an in-sandbox refinement made to produce this candidate,
+    # apart from its own verification (the one evaluation the budget counts)
+    inner_calls: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from science.errors import EvaluatorNotFound
 from science.evaluation import EvaluatorRef, Job, Verdict
+from science.refine import refine_verdict
 
 PROGRAM_FILENAME = "candidate.py"
 
@@ -61,11 +62,15 @@ def candidate_argument(job: Job, workdir: Path) -> Any:
 def call_evaluator(job: Job, workdir: Path, function: Callable[..., Any] | None = None) -> Verdict:
     """Evaluate `job` in the current process; exceptions become an invalid verdict.
 
+    A job with `refine` set runs the local optimizer of `science.refine` on the evaluator.
+
     `function` is the evaluator already loaded (by a zygote); by default it is loaded here.
     """
     start = time.perf_counter()
     try:
         function = function or load_evaluator(job.evaluator)
+        if job.refine is not None:
+            return refine_verdict(function, job.candidate, job.params, job.refine)
         result = function(candidate_argument(job, workdir), **job.params)
     except MemoryError as error:
         limit = f"the limit is {job.limits.memory_mb} MB" if job.limits.memory_mb else "no limit"

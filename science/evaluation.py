@@ -10,11 +10,14 @@ import importlib.util
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from science.errors import EvaluatorNotFound
 
-RESERVED_KEYS = ("valid", "feedback", "artifacts")
+if TYPE_CHECKING:
+    from science.refine import Refinement
+
+RESERVED_KEYS = ("valid", "feedback", "artifacts", "terms", "constraints")
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,8 @@ class Job:
 
     `candidate` is the JSON value handed to the evaluator, except for programs
     (`representation == "program"`), where it is the source text that the sandbox writes
-    to a file and whose path is handed over instead.
+    to a file and whose path is handed over instead. `refine` (a
+    `science.refine.Refinement`) turns the job into a local optimization of a vector.
     """
 
     evaluator: EvaluatorRef
@@ -86,6 +90,7 @@ class Job:
     representation: str
     params: dict[str, Any] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
+    refine: Refinement | None = None
 
 
 @dataclass
