@@ -232,6 +232,10 @@ class Evolution:
             self.store.save_engine_state(self.run_id, self.state(), self.elapsed_seconds)
         return added
 
+    def _seconds_left(self) -> float | None:
+        wall = self.budget.wall_seconds
+        return None if wall is None else wall - self.elapsed_seconds
+
     def _fresh(self, proposals: list[Proposal]) -> list[tuple[Proposal, str]]:
         fresh = []
         for proposal in proposals:
@@ -244,7 +248,9 @@ class Evolution:
     def _verify_and_store(
         self, proposals: list[Proposal], island_of: Callable[[int], int]
     ) -> list[Scored]:
-        proposals = refine_proposals(proposals, self.problem, self._job, self.pool)
+        proposals = refine_proposals(
+            proposals, self.problem, self._job, self.pool, self._seconds_left()
+        )
         fresh = self._fresh(proposals)
         if not fresh:
             return []

@@ -28,6 +28,7 @@ REFINE_META = "refine"
 INNER_CALLS_META = "inner_calls"
 DEFAULT_CALLS = 1000
 DEFAULT_SECONDS = 10.0
+MIN_SECONDS = 0.1  # a refinement asked for near the end of a run still gets this
 TIMEOUT_SHARE = 0.8  # a refinement stops in time for the sandbox's timeout to spare it
 
 
@@ -37,10 +38,18 @@ def _space(problem: Problem) -> VectorSpace:
     return problem.vector
 
 
-def refinement_for(problem: Problem, request: dict[str, Any], timeout_seconds: float) -> Refinement:
-    """The refinement a proposal asks for, within the task's box and evaluation timeout."""
+def refinement_for(
+    problem: Problem,
+    request: dict[str, Any],
+    timeout_seconds: float,
+    seconds_left: float | None = None,
+) -> Refinement:
+    """The refinement a proposal asks for, within the task's box, the evaluation timeout
+    and the run's remaining wall time (`seconds_left`, None: no wall-time budget)."""
     space = _space(problem)
     seconds = float(request.get("max_seconds", DEFAULT_SECONDS))
+    if seconds_left is not None:
+        seconds = min(seconds, max(seconds_left, MIN_SECONDS))
     return Refinement(
         metric=problem.objective.metric,
         direction=problem.objective.direction,
@@ -84,8 +93,12 @@ def refine_proposals(
     problem: Problem,
     make_job: Callable[[Any], Job],
     pool: VerifierPool,
+    seconds_left: float | None = None,
 ) -> list[Proposal]:
-    """Refine, in one parallel batch, every proposal that asks for it; keep the others."""
+    """Refine, in one parallel batch, every proposal that asks for it; keep the others.
+
+    `seconds_left` (the run's remaining wall time) caps each refinement, so a run with a
+    wall-time budget ends on time."""
     asking = [i for i, p in enumerate(proposals) if REFINE_META in p.meta]
     if not asking or problem.representation != "vector":
         return proposals
@@ -93,9 +106,9 @@ def refine_proposals(
     for index in asking:
         job = make_job(decode_vector(proposals[index].content))
         request = proposals[index].meta[REFINE_META]
-        jobs.append(
-            replace(job, refine=refinement_for(problem, request, job.limits.timeout_seconds))
-        )
+        timeout = job.limits.timeout_seconds
+        refinement = refinement_for(problem, request, timeout, seconds_left)
+        jobs.append(replace(job, refine=refinement))
     refined = list(proposals)
     for index, verdict in zip(asking, pool.evaluate(jobs), strict=True):
         refined[index] = refined_proposal(proposals[index], verdict, problem)

@@ -77,7 +77,7 @@ class VectorEvolution:
         restart_fraction: float = 0.25,
         subset_fraction: float = 0.1,
         stagnation_generations: int = 30,
-        refine_calls: int = 2000,
+        refine_calls: int = 10000,
         refine_seconds: float = 10.0,
         refine_method: str = "auto",
     ) -> None:

@@ -156,3 +156,15 @@ def test_through_the_loop_refined_candidates_are_verified_and_their_calls_stored
     write_history_csv(records, stream)
     rows = list(csv.DictReader(io.StringIO(stream.getvalue())))
     assert [int(row["inner_calls"]) for row in rows] == [r.inner_calls for r in records]
+
+
+def test_a_refinement_fits_the_timeout_and_the_time_left_in_the_run():
+    from evolve import Objective, Problem, VectorSpace
+    from evolve.refinement import refinement_for
+
+    problem = Problem("p", "vector", Objective("score"), vector=VectorSpace(4, -1.0, 2.0))
+    asked = {"max_calls": 50, "max_seconds": 10.0, "method": "powell"}
+    assert refinement_for(problem, asked, timeout_seconds=5.0).max_seconds == pytest.approx(4.0)
+    late = refinement_for(problem, asked, timeout_seconds=60.0, seconds_left=2.5)
+    assert late.max_seconds == pytest.approx(2.5)
+    assert (late.low, late.high, late.max_calls, late.method) == (-1.0, 2.0, 50, "powell")

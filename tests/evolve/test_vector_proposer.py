@@ -11,6 +11,7 @@ from discovery.runner import run_task
 from discovery.spec import load_task
 from evolve import Context, Member, Objective, Problem, Scored, VectorSpace
 from evolve.problem import decode_vector, encode_vector
+from evolve.proposers.portfolio import MEMORY_PER_CALL, VERIFY_CALLS
 from evolve.proposers.vector import VectorEvolution
 from memory import Store, candidate_hash
 from tests.fixtures.tasks import write_task
@@ -216,5 +217,6 @@ def test_polish_and_restart_ask_the_loop_for_refinement_and_their_cost_is_credit
     )
     before = proposer.operators.calls[3]
     proposer.tell([scored])
-    assert proposer.operators.calls[3] == pytest.approx(before * 0.9995**70 + 70)
+    cost = VERIFY_CALLS + 50
+    assert proposer.operators.calls[3] == pytest.approx(before * MEMORY_PER_CALL**cost + cost)
     assert scored.member.hash in proposer.polished
