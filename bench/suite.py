@@ -179,6 +179,29 @@ def _load(out: Path, seconds: float, seed: int) -> dict[str, Any]:
     }
 
 
+def _figure(value: float | None, digits: int = 6) -> str:
+    return "-" if value is None else f"{value:.{digits}g}"
+
+
+def markdown_table(saved: dict[str, Any]) -> str:
+    """The BENCHMARKS.md table: per task, each method's best, ratio and evaluations."""
+    lines = [
+        "| task | best known | method | best | ratio to best known | evaluations "
+        "(+ inner calls) | wall s |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in saved["rows"]:
+        calls = f"{row['evaluations']:,}"
+        if row["inner_calls"]:
+            calls += f" (+ {row['inner_calls']:,})"
+        lines.append(
+            f"| {row['task'].removeprefix('suite-')} | {row['best_known']:g} | {row['method']} "
+            f"| {_figure(row['best'], 10)} | {_figure(row['ratio'], 4)} | {calls} "
+            f"| {row['seconds']:.0f} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     """Run every method on every task (resuming), print each row, save JSON as it goes."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -187,7 +210,11 @@ def main() -> None:
     parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--table", action="store_true", help="print the saved rows as markdown")
     args = parser.parse_args()
+    if args.table:
+        print(markdown_table(json.loads(args.out.read_text())))
+        return
     tasks = suite_tasks()
     best_known = json.loads((SUITE / "best_known.json").read_text())
     saved = _load(args.out, args.seconds, args.seed)

@@ -122,6 +122,8 @@ class CountedObjective:
             return Sample(None, None, None)
         verdict = Verdict.from_result(result)
         structure = result if isinstance(result, dict) else {}
+        if structure.get("terms") is None and structure.get("constraints") is None:
+            return Sample(self._keep_best(x, verdict), None, None)  # e.g. an invalid point
         terms, constraints = validate_structure(
             structure.get("terms"),
             structure.get("constraints"),
@@ -132,13 +134,18 @@ class CountedObjective:
             self.term_count = len(terms)
         if self.constraint_count is None:
             self.constraint_count = len(constraints or [])
+        fitness = self._keep_best(x, verdict)
+        if terms is None:
+            return Sample(fitness, None, None)
+        return Sample(fitness, np.array(terms), np.array(constraints or []))
+
+    def _keep_best(self, x: np.ndarray, verdict: Verdict) -> float | None:
+        """The signed score of a verdict (None if invalid); remember the best point."""
         value = verdict.metrics.get(self.refinement.metric)
         fitness = self.sign * value if verdict.valid and value is not None else None
         if fitness is not None and fitness > self.best_fitness:
             self.best_fitness, self.best_x = fitness, x.copy()
-        if terms is None:
-            return Sample(fitness, None, None)
-        return Sample(fitness, np.array(terms), np.array(constraints or []))
+        return fitness
 
     def penalized(self, x: np.ndarray) -> float:
         """The quantity score-only methods minimize: -fitness, or a penalty if invalid."""

@@ -168,3 +168,19 @@ def test_a_refinement_fits_the_timeout_and_the_time_left_in_the_run():
     late = refinement_for(problem, asked, timeout_seconds=60.0, seconds_left=2.5)
     assert late.max_seconds == pytest.approx(2.5)
     assert (late.low, late.high, late.max_calls, late.method) == (-1.0, 2.0, 50, "powell")
+
+
+def test_a_point_without_terms_is_a_bad_point_not_a_structure_error():
+    from science.refine import CountedObjective
+
+    def sometimes_structured(candidate):
+        x = np.asarray(candidate)
+        if x[0] > 0.9:  # e.g. two points coincide: no terms can be computed
+            return {"smallest": 0.0, "valid": False}
+        return {"smallest": float(x.min()), "terms": x.tolist(), "constraints": [1.0 - x.sum()]}
+
+    objective = CountedObjective(sometimes_structured, {}, Refinement("smallest"))
+    assert objective.sample(np.array([0.5, 0.2])).terms.tolist() == [0.5, 0.2]
+    bad = objective.sample(np.array([0.95, 0.01]))
+    assert bad.fitness is None and bad.terms is None
+    assert objective.best_x.tolist() == [0.5, 0.2]
