@@ -159,10 +159,13 @@ def run_method(method: str, path: Path, seconds: float, seed: int) -> dict[str, 
 
 
 def ratio_to_best(value: float | None, best_known: float, direction: str) -> float | None:
-    """Reached / best known, oriented so that 1.0 is the best known and below is worse."""
+    """Reached / best known, oriented so that 1.0 is the best known and below is worse
+    (for a minimized negative value, such as an energy, value / best known)."""
     if value is None:
         return None
-    return value / best_known if direction == "maximize" else best_known / value
+    if direction == "maximize" or best_known < 0:
+        return value / best_known
+    return best_known / value
 
 
 def _load(out: Path, seconds: float, seed: int) -> dict[str, Any]:
@@ -196,7 +199,9 @@ def markdown_table(saved: dict[str, Any]) -> str:
             calls += f" (+ {row['inner_calls']:,})"
         lines.append(
             f"| {row['task'].removeprefix('suite-')} | {row['best_known']:g} | {row['method']} "
-            f"| {_figure(row['best'], 10)} | {_figure(row['ratio'], 4)} | {calls} "
+            f"| {_figure(row['best'], 10)} "
+            f"| {_figure(ratio_to_best(row['best'], row['best_known'], row['direction']), 7)} "
+            f"| {calls} "
             f"| {row['seconds']:.0f} |"
         )
     return "\n".join(lines)

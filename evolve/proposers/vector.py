@@ -173,7 +173,7 @@ class VectorEvolution:
 
     def _cma_samples(self, context: Context, count: int) -> list[Proposal]:
         strategy = self._strategy(context, count)
-        # CMA's own generator is not kept by its pickle: draw it from the context each time,
+        # CMA's own generator is not part of its stored state: draw it from the context each time,
         # so that samples depend on the run's seed only (and a resumed run repeats them).
         strategy.reseed_rng(int(context.rng.integers(2**31)))
         lineage = (context.parents[0].hash,) if context.parents else ()
