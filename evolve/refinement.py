@@ -26,6 +26,7 @@ from science.refine import CALLS_ARTIFACT, REFINED_ARTIFACT, Refinement
 
 REFINE_META = "refine"
 INNER_CALLS_META = "inner_calls"
+STOPPED_META = "refine_stopped"  # why the refinement ended: converged, calls or seconds
 DEFAULT_CALLS = 1000
 DEFAULT_SECONDS = 10.0
 MIN_SECONDS = 0.1  # a refinement asked for near the end of a run still gets this
@@ -79,7 +80,12 @@ def _inner_calls(verdict: Verdict) -> int:
 def refined_proposal(proposal: Proposal, verdict: Verdict, problem: Problem) -> Proposal:
     """The proposal with its start replaced by the refined vector (clipped to the box)."""
     space = _space(problem)
-    meta = {**proposal.meta, INNER_CALLS_META: _inner_calls(verdict)}
+    stopped = verdict.artifacts.get("stopped")
+    meta = {
+        **proposal.meta,
+        INNER_CALLS_META: _inner_calls(verdict),
+        STOPPED_META: stopped if stopped in ("converged", "calls", "seconds") else "failed",
+    }
     vector = _refined_vector(verdict, space.size)
     if vector is None:
         meta["refine_error"] = verdict.error or "the refinement returned no usable vector"

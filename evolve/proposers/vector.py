@@ -41,7 +41,7 @@ from evolve.context import Context, Member, Proposal, Scored
 from evolve.problem import Problem, decode_vector, encode_vector
 from evolve.proposers.cma_state import cma_from_json, cma_to_json
 from evolve.proposers.portfolio import VERIFY_CALLS, Portfolio, relative_gain
-from evolve.refinement import INNER_CALLS_META, REFINE_META
+from evolve.refinement import INNER_CALLS_META, REFINE_META, STOPPED_META
 
 INVALID_PENALTY = 1e12
 POLISHED_ARTIFACT = "polished"
@@ -242,6 +242,15 @@ class VectorEvolution:
         start = rng.uniform(self.space.low, self.space.high, self.space.size)
         return self._proposal(start, (), "restart", **{REFINE_META: self.request})
 
+    def _refinement_cost(self, meta: dict[str, Any]) -> int:
+        """Evaluator calls a refinement is charged: those it made, or its whole call budget
+        when it ran out of seconds first (a slow evaluator: the time, not the few calls,
+        is what it cost; its result already depended on the clock)."""
+        calls = int(meta.get(INNER_CALLS_META, 0))
+        if meta.get(STOPPED_META) == "seconds":
+            return max(calls, int(self.request["max_calls"]))
+        return calls
+
     def _remember_polished(self, digest: str) -> None:
         self.polished = [*self.polished, digest][-POLISHED_KEPT:]
 
@@ -253,7 +262,7 @@ class VectorEvolution:
             target = meta.get("target")
             improved = fitness is not None and (target is None or fitness > target)
             if item.proposal.proposer in OPERATORS and target is not None:
-                calls = VERIFY_CALLS + int(meta.get(INNER_CALLS_META, 0))
+                calls = VERIFY_CALLS + self._refinement_cost(meta)
                 arm = OPERATORS.index(item.proposal.proposer)
                 self.operators.credit(arm, relative_gain(fitness, target), calls)
             if item.proposal.proposer in REFINING:

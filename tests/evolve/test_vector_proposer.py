@@ -220,3 +220,18 @@ def test_polish_and_restart_ask_the_loop_for_refinement_and_their_cost_is_credit
     cost = VERIFY_CALLS + 50
     assert proposer.operators.calls[3] == pytest.approx(before * MEMORY_PER_CALL**cost + cost)
     assert scored.member.hash in proposer.polished
+
+
+def test_a_refinement_stopped_by_its_seconds_is_charged_its_whole_call_budget():
+    from evolve.refinement import INNER_CALLS_META, STOPPED_META
+
+    proposer = VectorEvolution(problem(), refine_calls=400)
+    proposals = proposer.propose(context(start_population(), 1), 400)
+    restart = next(p for p in proposals if p.proposer == "restart")
+    x = decode_vector(restart.content)
+    for stopped, charged in (("converged", 12), ("seconds", 400)):
+        meta = {**restart.meta, INNER_CALLS_META: 12, STOPPED_META: stopped}
+        before = proposer.operators.calls[4]
+        proposer.tell([Scored(replace(restart, meta=meta), member(x, sphere_fitness(x)))])
+        cost = VERIFY_CALLS + charged
+        assert proposer.operators.calls[4] == pytest.approx(before * MEMORY_PER_CALL**cost + cost)
