@@ -68,6 +68,7 @@ def history_rows(records: Iterable[CandidateRecord]) -> Iterator[dict[str, Any]]
                 "feedback": record.feedback,
                 "seconds": record.eval_seconds,
                 "stage": record.stage,
+                "inner_calls": record.inner_calls,
             }
         )
         yield row
@@ -82,10 +83,12 @@ def metric_names(records: Iterable[CandidateRecord]) -> list[str]:
 
 
 def write_history_csv(records: Sequence[CandidateRecord], stream: TextIO) -> None:
-    """Export a history as CSV: n, candidate, valid, error, one column per metric."""
-    columns = BASE_COLUMNS + metric_names(records)
+    """Export a history as CSV: n, candidate, valid, error, one column per metric, the
+    evaluator calls an in-sandbox refinement spent on each candidate (`inner_calls`) and, when
+    a cascade stopped any, the stage that stopped it."""
+    columns = BASE_COLUMNS + metric_names(records) + ["inner_calls"]
     if any(record.stage is not None for record in records):
-        columns.append("stage")  # the cascade stage that stopped a candidate
+        columns.append("stage")
     writer = csv.DictWriter(stream, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     for row in history_rows(records):

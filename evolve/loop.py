@@ -1,7 +1,8 @@
 """The evolution loop: propose -> verify -> remember, one generation at a time.
 
 A generation picks an island, selects parents and inspirations, asks the proposer for a
-batch, drops candidates already evaluated (content-addressed), verifies the rest in parallel,
+batch, refines in the sandbox the vectors the proposer asks to refine (`evolve.refinement`),
+drops candidates already evaluated (content-addressed), verifies the rest in parallel,
 tells the proposer, and writes the candidates with the engine's state in one transaction.
 Randomness for generation `g` comes from ``default_rng([seed, g])``, so a run is
 deterministic given its seed and resumes from the store alone.
@@ -25,6 +26,7 @@ from evolve.novelty import NoveltyFilter
 from evolve.population import Population, cell_of
 from evolve.problem import Problem, decode_vector
 from evolve.proposers.base import Proposer
+from evolve.refinement import INNER_CALLS_META, refine_proposals
 from evolve.selection import select_inspirations, select_parents
 from memory import CandidateRecord, NewCandidate, Store, candidate_hash
 from science import CascadeStage, EvaluatorRef, Job, Limits, Verdict, VerifierPool
@@ -237,6 +239,10 @@ class Evolution:
             self.store.save_engine_state(self.run_id, self.state(), self.elapsed_seconds)
         return added
 
+    def _seconds_left(self) -> float | None:
+        wall = self.budget.wall_seconds
+        return None if wall is None else wall - self.elapsed_seconds
+
     def _fresh(self, proposals: list[Proposal]) -> list[tuple[Proposal, str]]:
         """Proposals not yet stored (by hash) and, with a novelty filter, not near repeats of
         the population's members or of each other."""
@@ -256,6 +262,9 @@ class Evolution:
     def _verify_and_store(
         self, proposals: list[Proposal], island_of: Callable[[int], int]
     ) -> list[Scored]:
+        proposals = refine_proposals(
+            proposals, self.problem, self._job, self.pool, self._seconds_left()
+        )
         fresh = self._fresh(proposals)
         if not fresh:
             return []
@@ -346,6 +355,7 @@ class Evolution:
             cell=cell_of(member.metrics, map_elites) if map_elites else None,
             eval_seconds=verdict.seconds,
             stage=verdict.stage,
+            inner_calls=int(scored.proposal.meta.get(INNER_CALLS_META, 0)),
             artifacts=verdict.artifacts,
         )
 

@@ -44,6 +44,7 @@ class NewCandidate:
     cell: str | None = None
     eval_seconds: float = 0.0
     stage: int | None = None  # the cascade stage that stopped it (None: fully evaluated)
+    inner_calls: int = 0
     artifacts: dict[str, Any] = field(default_factory=dict)
 
 
@@ -68,3 +69,4 @@ class CandidateRecord:
     eval_seconds: float
     created_at: datetime
     stage: int | None = None
+    inner_calls: int = 0

@@ -82,6 +82,7 @@ def _candidate_record(row: CandidateRow) -> CandidateRecord:
         eval_seconds=row.eval_seconds,
         created_at=row.created_at,
         stage=row.stage,
+        inner_calls=row.inner_calls or 0,
     )
 
 

@@ -87,6 +87,9 @@ class CandidateRow(Base):
     eval_seconds: Mapped[float] = mapped_column(Float, default=0.0)
     # the evaluator-cascade stage that stopped the candidate (None: fully evaluated)
     stage: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # calls of the evaluator an in-sandbox refinement made to produce this candidate,
+    # apart from its own verification (the one evaluation the budget counts)
+    inner_calls: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

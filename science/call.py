@@ -15,6 +15,7 @@ from typing import Any
 from science.cascade import run_cascade
 from science.errors import EvaluatorNotFound
 from science.evaluation import EvaluatorRef, Job, Verdict
+from science.refine import refine_verdict
 
 PROGRAM_FILENAME = "candidate.py"
 
@@ -71,7 +72,8 @@ def call_evaluator(
     stages: tuple[Callable[..., Any], ...] | None = None,
 ) -> Verdict:
     """Evaluate `job` in the current process (its cascade first, `science.cascade`);
-    exceptions become an invalid verdict.
+    exceptions become an invalid verdict. A job with `refine` set runs the local optimizer
+    of `science.refine` on the evaluator instead.
 
     `function` and `stages` are the evaluators already loaded (by a zygote); by default they
     are loaded here.
@@ -79,6 +81,8 @@ def call_evaluator(
     start = time.perf_counter()
     try:
         function = function or load_evaluator(job.evaluator)
+        if job.refine is not None:
+            return refine_verdict(function, job.candidate, job.params, job.refine)
         argument = candidate_argument(job, workdir)
         if job.cascade:
             stopped = run_cascade(job, argument, stages or load_stages(job), start)

@@ -10,12 +10,16 @@ import importlib.util
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from science.errors import EvaluatorNotFound
+from science.structure import StructureInvalid, validate_structure
 from science.verdict_gate import VerdictRejected, check_verdict, to_plain
 
-RESERVED_KEYS = ("valid", "feedback", "artifacts")
+if TYPE_CHECKING:
+    from science.refine import Refinement
+
+RESERVED_KEYS = ("valid", "feedback", "artifacts", "terms", "constraints")
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,8 @@ class Job:
 
     `candidate` is the JSON value handed to the evaluator, except for programs
     (`representation == "program"`), where it is the source text that the sandbox writes
-    to a file and whose path is handed over instead.
+    to a file and whose path is handed over instead. `refine` (a
+    `science.refine.Refinement`) turns the job into a local optimization of a vector.
     """
 
     evaluator: EvaluatorRef
@@ -112,6 +117,7 @@ class Job:
     params: dict[str, Any] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
     cascade: tuple[CascadeStage, ...] = ()
+    refine: Refinement | None = None
 
 
 @dataclass
@@ -152,7 +158,8 @@ class Verdict:
             )
         try:
             result = to_plain(result)
-        except VerdictRejected as error:
+            validate_structure(result.get("terms"), result.get("constraints"))
+        except (VerdictRejected, StructureInvalid) as error:
             return cls.failure(f"evaluate() returned a bad result: {error}", seconds)
         metrics: dict[str, Any] = {}
         artifacts = result.get("artifacts")

@@ -1,6 +1,7 @@
-"""Offline default proposer for real vectors: CMA-ES per island, crossover, local refinement.
+"""Offline default proposer for real vectors: CMA-ES per island, crossover, local steps,
+and in-sandbox local optimization of good members and of random starts.
 
-Each generation's batch mixes three sources:
+Each generation's batch mixes five operators:
 
 - CMA-ES samples (Hansen, 2016, arXiv:1604.00772; the `cmaes` package), one search
   distribution per island, centred on the island's parent and restarted with a larger step
@@ -11,7 +12,14 @@ Each generation's batch mixes three sources:
   random few, with the step size drawn from a ladder of scales (1e-4 to 0.3 of the box)
   or a uniform reset of a random few coordinates (random-reset mutation); each of these
   arms is drawn in proportion to its recent rate of improving the best. Smooth landscapes
-  come to favour small steps, rugged or polished ones (basin hopping) larger ones.
+  come to favour small steps, rugged or polished ones (basin hopping) larger ones;
+- `polish`: engine-side local optimization (`science.refine`, run by the loop's
+  refinement step) of a good member not yet polished: the parent the selection chose;
+- `restart`: the same local optimization from a uniform random start (multi-start).
+
+The batch is shared among operators by measured yield, improvement of the best per
+evaluator call (`evolve.proposers.portfolio`), so an easy task converges to multi-start
+local optimization and a hard one keeps evolving, with no task-specific option.
 
 Lamarckian evolution: when an evaluator returns ``artifacts["polished"]`` (a vector of the
 task's size, inside the box, that scores what the candidate scored, e.g. its locally
@@ -22,8 +30,6 @@ comes only from `context.rng`.
 
 from __future__ import annotations
 
-import base64
-import pickle
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -33,23 +39,30 @@ from cmaes import CMA
 
 from evolve.context import Context, Member, Proposal, Scored
 from evolve.problem import Problem, decode_vector, encode_vector
+from evolve.proposers.cma_state import cma_from_json, cma_to_json
+from evolve.proposers.portfolio import VERIFY_CALLS, Portfolio, relative_gain
+from evolve.refinement import INNER_CALLS_META, REFINE_META, STOPPED_META
 
 INVALID_PENALTY = 1e12
 POLISHED_ARTIFACT = "polished"
 REFINE_SCALES = (1e-4, 1e-3, 1e-2, 3e-2, 1e-1, 3e-1)
-OPERATORS = ("cmaes", "crossover", "refine")
-MEMORY = 0.99  # decay of the success statistics per scored proposal
-MIN_SHARE = 0.1  # every operator keeps at least this share of a batch
+OPERATORS = ("cmaes", "crossover", "refine", "polish", "restart")
+REFINING = ("polish", "restart")  # operators whose proposals the loop refines in the sandbox
+MEMORY = 0.99  # decay of the step-scale success statistics per scored proposal
+MIN_CMA_PRIOR = 0.1
 CMA_RESTART_GROWTH = (1.0, 2.0, 3.0)  # step multipliers cycled through on restarts
+POLISHED_KEPT = 2000  # hashes of members already polished (or produced by a refinement)
 
 
 class VectorEvolution:
     """CMA-ES islands + crossover + multi-scale refinement over a box (`problem.vector`).
 
     Options (the task's `proposer:` keys): `sigma` (CMA-ES initial step, share of the box),
-    `crossover_fraction` and `refine_fraction` (prior shares of a batch; the rest is CMA-ES),
-    `subset_fraction` (share of coordinates a sparse move touches), `stagnation_generations`
-    (CMA-ES generations without progress on an island before a restart).
+    `crossover_fraction`, `refine_fraction`, `polish_fraction` and `restart_fraction`
+    (prior shares of the evaluator's time; CMA-ES has the rest), `subset_fraction` (share of
+    coordinates a sparse move touches), `stagnation_generations` (CMA-ES generations
+    without progress on an island before a restart), `refine_calls`, `refine_seconds` and
+    `refine_method` (the budget and method of one in-sandbox local optimization).
     """
 
     name = "cmaes"
@@ -58,10 +71,15 @@ class VectorEvolution:
         self,
         problem: Problem,
         sigma: float = 0.2,
-        crossover_fraction: float = 0.25,
-        refine_fraction: float = 0.375,
+        crossover_fraction: float = 0.1,
+        refine_fraction: float = 0.2,
+        polish_fraction: float = 0.25,
+        restart_fraction: float = 0.25,
         subset_fraction: float = 0.1,
         stagnation_generations: int = 30,
+        refine_calls: int = 10000,
+        refine_seconds: float = 10.0,
+        refine_method: str = "auto",
     ) -> None:
         if problem.vector is None:
             raise ValueError("the cmaes proposer needs `vector: {size, low, high}` in the task")
@@ -76,9 +94,18 @@ class VectorEvolution:
         self.last_best: dict[int, float] = {}
         self.stale: dict[int, int] = {}
         self.restarts = 0
+        self.request = {
+            "max_calls": refine_calls,
+            "max_seconds": refine_seconds,
+            "method": refine_method,
+        }
+        self.polished: list[str] = []
         self.scales = SuccessRates([0.5] * (len(REFINE_SCALES) + 1))  # the last: uniform reset
-        cma_fraction = max(MIN_SHARE, 1.0 - crossover_fraction - refine_fraction)
-        self.operators = SuccessRates([cma_fraction, crossover_fraction, refine_fraction])
+        fractions = [crossover_fraction, refine_fraction, polish_fraction, restart_fraction]
+        cma_fraction = max(MIN_CMA_PRIOR, 1.0 - sum(fractions))
+        cheap, refined = VERIFY_CALLS, VERIFY_CALLS + refine_calls
+        costs = [cheap, cheap, cheap, refined, refined]
+        self.operators = Portfolio([cma_fraction, *fractions], costs)
 
     # vectors ---------------------------------------------------------------------------------
 
@@ -106,26 +133,47 @@ class VectorEvolution:
     # the proposer interface -----------------------------------------------------------------
 
     def propose(self, context: Context, n: int) -> list[Proposal]:
-        """A batch of CMA-ES samples, crossovers and refinements of the best.
-
-        The batch is split in proportion to each operator's recent rate of improving the
-        best (the constructor's fractions are the prior), each keeping `MIN_SHARE`.
-        """
-        parents = list(context.parents) + list(context.inspirations)
-        shares = np.maximum(self.operators.rates() / self.operators.rates().sum(), MIN_SHARE)
-        shares /= shares.sum()
-        n_cross = int(round(n * shares[1])) if len(parents) >= 2 else 0
-        n_refine = int(round(n * shares[2])) if context.best is not None else 0
-        n_cma = max(0, n - n_cross - n_refine)
+        """A batch of proposals from the operators available now, shared by yield."""
+        counts = self.operators.counts(n, self._available(context), context.rng)
+        made = {
+            "cmaes": lambda k: self._cma_samples(context, k),
+            "crossover": lambda k: [
+                self._crossover(self._parents(context), context.rng) for _ in range(k)
+            ],
+            "refine": lambda k: [self._refinement(context) for _ in range(k)],
+            "polish": lambda k: self._polishes(context, k),
+            "restart": lambda k: [self._restart(context.rng) for _ in range(k)],
+        }
         target = context.best.fitness if context.best is not None else None
-        proposals = self._cma_samples(context, n_cma) if n_cma else []
-        proposals += [self._crossover(parents, context.rng) for _ in range(n_cross)]
-        proposals += [self._refinement(context) for _ in range(n_refine)]
+        proposals = []
+        for arm, count in counts.items():
+            if count:
+                proposals += made[OPERATORS[arm]](count)
         return [replace(p, meta={**p.meta, "target": target}) for p in proposals]
+
+    def _parents(self, context: Context) -> list[Member]:
+        return list(context.parents) + list(context.inspirations)
+
+    def _unpolished(self, context: Context) -> list[Member]:
+        done = set(self.polished)
+        members = [context.best] if context.best is not None else []
+        members += self._parents(context)
+        unique = {m.hash: m for m in members if m.valid and m.hash not in done}
+        return list(unique.values())
+
+    def _available(self, context: Context) -> list[int]:
+        arms = [OPERATORS.index(name) for name in ("cmaes", "restart")]
+        if len(self._parents(context)) >= 2:
+            arms.append(OPERATORS.index("crossover"))
+        if context.best is not None:
+            arms.append(OPERATORS.index("refine"))
+        if self._unpolished(context):
+            arms.append(OPERATORS.index("polish"))
+        return sorted(arms)
 
     def _cma_samples(self, context: Context, count: int) -> list[Proposal]:
         strategy = self._strategy(context, count)
-        # CMA's own generator is not kept by its pickle: draw it from the context each time,
+        # CMA's own generator is not part of its stored state: draw it from the context each time,
         # so that samples depend on the run's seed only (and a resumed run repeats them).
         strategy.reseed_rng(int(context.rng.integers(2**31)))
         lineage = (context.parents[0].hash,) if context.parents else ()
@@ -176,14 +224,49 @@ class VectorEvolution:
             x += step * few if rng.random() < 0.5 else step
         return self._proposal(x, (best.hash,), "refine", level=level)
 
+    def _polishes(self, context: Context, count: int) -> list[Proposal]:
+        """Local optimization of the best unpolished members (the best first)."""
+        ranked = sorted(self._unpolished(context), key=lambda m: -(m.fitness or -np.inf))
+        proposals = []
+        for member in ranked[:count]:
+            self._remember_polished(member.hash)
+            proposals.append(
+                self._proposal(
+                    self.vector_of(member), (member.hash,), "polish", **{REFINE_META: self.request}
+                )
+            )
+        return proposals
+
+    def _restart(self, rng: np.random.Generator) -> Proposal:
+        """Local optimization from a uniform random start in the box."""
+        start = rng.uniform(self.space.low, self.space.high, self.space.size)
+        return self._proposal(start, (), "restart", **{REFINE_META: self.request})
+
+    def _refinement_cost(self, meta: dict[str, Any]) -> int:
+        """Evaluator calls a refinement is charged: those it made, or its whole call budget
+        when it ran out of seconds first (a slow evaluator: the time, not the few calls,
+        is what it cost; its result already depended on the clock)."""
+        calls = int(meta.get(INNER_CALLS_META, 0))
+        if meta.get(STOPPED_META) == "seconds":
+            return max(calls, int(self.request["max_calls"]))
+        return calls
+
+    def _remember_polished(self, digest: str) -> None:
+        self.polished = [*self.polished, digest][-POLISHED_KEPT:]
+
     def tell(self, results: Sequence[Scored]) -> None:
-        """Feed CMA-ES its samples' values; credit the operators and scales that improved."""
+        """Feed CMA-ES its samples' values; credit each operator with its gain per call and
+        the scales that improved the best."""
         for item in results:
             meta, fitness = item.proposal.meta, item.member.fitness
             target = meta.get("target")
             improved = fitness is not None and (target is None or fitness > target)
-            if item.proposal.proposer in OPERATORS:
-                self.operators.credit(OPERATORS.index(item.proposal.proposer), improved)
+            if item.proposal.proposer in OPERATORS and target is not None:
+                calls = VERIFY_CALLS + self._refinement_cost(meta)
+                arm = OPERATORS.index(item.proposal.proposer)
+                self.operators.credit(arm, relative_gain(fitness, target), calls)
+            if item.proposal.proposer in REFINING:
+                self._remember_polished(item.member.hash)  # a local optimum already
             if item.proposal.proposer == "refine":
                 self.scales.credit(meta["level"], improved)
             if fitness is not None:
@@ -214,9 +297,9 @@ class VectorEvolution:
     # state -----------------------------------------------------------------------------------
 
     def state_dict(self) -> dict[str, Any]:
-        """JSON state; each island's CMA-ES attributes are pickled (our own data) in base64."""
+        """JSON state: each island's CMA-ES as named fields (`cma_state`), the statistics."""
         return {
-            "strategies": {str(k): _freeze(v) for k, v in self.strategies.items()},
+            "strategies": {str(k): cma_to_json(v) for k, v in self.strategies.items()},
             "pending": {str(k): v for k, v in self.pending.items()},
             "best_seen": _finite_items(self.best_seen),
             "last_best": _finite_items(self.last_best),
@@ -224,13 +307,14 @@ class VectorEvolution:
             "restarts": self.restarts,
             "scales": self.scales.state(),
             "operators": self.operators.state(),
+            "polished": self.polished,
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore from `state_dict` (an empty or older state leaves a fresh proposer)."""
-        if "strategies" not in state:
+        if "polished" not in state:  # empty, or written before the portfolio existed
             return
-        self.strategies = {int(k): _thaw(v) for k, v in state["strategies"].items()}
+        self.strategies = {int(k): cma_from_json(v) for k, v in state["strategies"].items()}
         self.pending = {
             int(k): [(list(x), float(value)) for x, value in v] for k, v in state["pending"].items()
         }
@@ -239,7 +323,8 @@ class VectorEvolution:
         self.stale = {int(k): int(v) for k, v in state["stale"].items()}
         self.restarts = int(state["restarts"])
         self.scales = SuccessRates.from_state(state["scales"])
-        self.operators = SuccessRates.from_state(state["operators"])
+        self.operators = Portfolio.from_state(state["operators"])
+        self.polished = [str(h) for h in state["polished"]]
 
 
 class SuccessRates:
@@ -284,17 +369,3 @@ class SuccessRates:
 
 def _finite_items(values: dict[int, float]) -> dict[str, float]:
     return {str(k): v for k, v in values.items() if np.isfinite(v)}
-
-
-def _freeze(strategy: CMA) -> str:
-    """A CMA-ES object's attributes, exactly (its own pickle rounds the covariance)."""
-    attributes = {k: v for k, v in vars(strategy).items() if k != "_rng"}
-    return base64.b64encode(pickle.dumps(attributes)).decode()
-
-
-def _thaw(text: str) -> CMA:
-    """Inverse of `_freeze`; the generator is reseeded from the context before each use."""
-    strategy = CMA.__new__(CMA)
-    strategy.__dict__.update(pickle.loads(base64.b64decode(text)))
-    strategy._rng = np.random.RandomState(0)
-    return strategy

@@ -2,6 +2,7 @@
 adoption of polished artifacts (also through the loop), determinism and resume."""
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ from discovery.spec import load_task
 from discovery.testing import write_task
 from evolve import Context, Member, Objective, Problem, Scored, VectorSpace
 from evolve.problem import decode_vector, encode_vector
+from evolve.proposers.portfolio import MEMORY_PER_CALL, VERIFY_CALLS
 from evolve.proposers.vector import VectorEvolution
 from memory import Store, candidate_hash
 
@@ -166,3 +168,70 @@ def test_through_the_loop_adopting_polished_artifacts_beats_ignoring_them(tmp_pa
         best[give] = result.best_metrics["score"]
     distance = {give: -score for give, score in best.items()}
     assert distance[True] < distance[False] / 100
+
+
+def same(a, b) -> bool:
+    if isinstance(a, np.ndarray):
+        return a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True)
+    return a == b
+
+
+def test_cma_state_is_stored_as_named_json_fields_and_restored_exactly():
+    from evolve.proposers.cma_state import cma_from_json
+
+    proposer = VectorEvolution(problem())
+    evolve(proposer, start_population(), generations=9)
+    stored = json.loads(json.dumps(proposer.state_dict()))
+    assert stored["strategies"]
+    for island, fields in stored["strategies"].items():
+        assert {"mean", "C", "sigma", "g", "p_sigma", "pc"} <= set(fields)
+        original, restored = proposer.strategies[int(island)], cma_from_json(fields)
+        for name, value in vars(original).items():
+            assert name == "_rng" or same(getattr(restored, name), value), name
+
+
+def test_a_cma_state_from_another_cmaes_version_is_refused_clearly():
+    from evolve.proposers.cma_state import CmaStateInvalid, cma_from_json
+
+    proposer = VectorEvolution(problem())
+    evolve(proposer, start_population(), generations=3)
+    fields = next(iter(proposer.state_dict()["strategies"].values()))
+    fields["future_field"] = {"int": 1}
+    with pytest.raises(CmaStateInvalid, match=r"unknown \['future_field'\]"):
+        cma_from_json(fields)
+
+
+def test_polish_and_restart_ask_the_loop_for_refinement_and_their_cost_is_credited():
+    from evolve.refinement import INNER_CALLS_META, REFINE_META
+
+    proposer = VectorEvolution(problem(), crossover_fraction=0, refine_fraction=0, refine_calls=50)
+    population = start_population()
+    proposals = proposer.propose(context(population, 1), 400)
+    refining = [p for p in proposals if p.proposer in ("polish", "restart")]
+    assert refining and all(p.meta[REFINE_META]["max_calls"] == 50 for p in refining)
+    polish = next(p for p in refining if p.proposer == "polish")
+    x = decode_vector(polish.content)
+    scored = Scored(
+        replace(polish, meta={**polish.meta, INNER_CALLS_META: 50}),
+        member(x, sphere_fitness(x) + 1.0),
+    )
+    before = proposer.operators.calls[3]
+    proposer.tell([scored])
+    cost = VERIFY_CALLS + 50
+    assert proposer.operators.calls[3] == pytest.approx(before * MEMORY_PER_CALL**cost + cost)
+    assert scored.member.hash in proposer.polished
+
+
+def test_a_refinement_stopped_by_its_seconds_is_charged_its_whole_call_budget():
+    from evolve.refinement import INNER_CALLS_META, STOPPED_META
+
+    proposer = VectorEvolution(problem(), refine_calls=400)
+    proposals = proposer.propose(context(start_population(), 1), 400)
+    restart = next(p for p in proposals if p.proposer == "restart")
+    x = decode_vector(restart.content)
+    for stopped, charged in (("converged", 12), ("seconds", 400)):
+        meta = {**restart.meta, INNER_CALLS_META: 12, STOPPED_META: stopped}
+        before = proposer.operators.calls[4]
+        proposer.tell([Scored(replace(restart, meta=meta), member(x, sphere_fitness(x)))])
+        cost = VERIFY_CALLS + charged
+        assert proposer.operators.calls[4] == pytest.approx(before * MEMORY_PER_CALL**cost + cost)

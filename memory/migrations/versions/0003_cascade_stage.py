@@ -4,16 +4,16 @@
 was never given to the main evaluator); NULL for a candidate that reached the main evaluator,
 and for every candidate stored before cascades existed.
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-12-03
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 

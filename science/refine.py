@@ -1,0 +1,251 @@
+"""Engine-side local refinement of a vector candidate, inside the sandbox.
+
+A user's evaluator usually only scores. Refinement runs a local optimizer on that
+`evaluate` function, many calls in the one confined process the sandbox gives a job (so
+the per-call cost of the sandbox is paid once), and returns the best valid vector it met.
+The engine then verifies that vector like any other candidate.
+
+Two forms, chosen from what the evaluator returns at the start point:
+
+- score only: the metric itself is optimized inside the box with L-BFGS-B on
+  finite-difference gradients (or Powell / Nelder-Mead, derivative-free);
+- structured (`terms`, optional `constraints`, see `science.structure`): the epigraph form
+  of the max-min problem, solved with SLSQP (Kraft, 1988),
+
+      maximize u  subject to  s * terms_i(x) >= u,  constraints_j(x) >= 0,  low <= x <= high,
+
+  with s = +1 when the metric is maximized (max of the min term) and s = -1 when it is
+  minimized (min of the max term). Finite-difference Jacobians come from calls of
+  `evaluate`; moving u alone costs no call (results are cached by x).
+
+A refinement is deterministic given its start and `max_calls`; `max_seconds` is a safety
+stop (when it binds first, the result depends on the machine's speed, and says so).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.optimize import minimize
+
+from science.evaluation import Verdict
+from science.structure import StructureInvalid, validate_structure
+
+METHODS = ("auto", "lbfgsb", "powell", "nelder-mead", "slsqp")
+INVALID_PENALTY = 1e6  # margin of an epigraph row at a point where evaluate() raised
+REFINED_ARTIFACT = "refined"
+CALLS_ARTIFACT = "inner_calls"
+
+
+@dataclass(frozen=True)
+class Refinement:
+    """How to refine one vector: the metric and its direction, the box, the budget.
+
+    `max_calls` counts calls of `evaluate` (the start point included), `max_seconds` the
+    wall time of the whole refinement; `method` is one of `METHODS` (`auto`: SLSQP on the
+    epigraph form when the evaluator returns `terms`, else L-BFGS-B).
+    """
+
+    metric: str
+    direction: str = "maximize"
+    low: float = 0.0
+    high: float = 1.0
+    max_calls: int = 1000
+    max_seconds: float = 10.0
+    method: str = "auto"
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise ValueError(f"refinement method '{self.method}' is not one of {METHODS}")
+        if self.direction not in ("maximize", "minimize"):
+            raise ValueError(f"direction must be maximize or minimize, not '{self.direction}'")
+        if self.max_calls < 1 or self.max_seconds <= 0:
+            raise ValueError("a refinement needs max_calls >= 1 and max_seconds > 0")
+
+
+@dataclass(frozen=True)
+class Sample:
+    """What one call of `evaluate` said about a point."""
+
+    fitness: float | None  # the metric, signed so that higher is better; None if invalid
+    terms: np.ndarray | None
+    constraints: np.ndarray | None
+
+
+class BudgetSpent(Exception):
+    """Raised inside the optimizer's callbacks when the calls or seconds are used up."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class CountedObjective:
+    """`evaluate` as the optimizers see it: counted, cached by point, best point kept."""
+
+    def __init__(
+        self, function: Callable[..., Any], params: dict[str, Any], refinement: Refinement
+    ) -> None:
+        self.function = function
+        self.params = params
+        self.refinement = refinement
+        self.sign = 1.0 if refinement.direction == "maximize" else -1.0
+        self.calls = 0
+        self.deadline = time.monotonic() + refinement.max_seconds
+        self.cache: dict[bytes, Sample] = {}
+        self.best_x: np.ndarray | None = None
+        self.best_fitness = -np.inf
+        self.term_count: int | None = None
+        self.constraint_count: int | None = None
+
+    def sample(self, x: np.ndarray) -> Sample:
+        """Evaluate `x` (clipped to the box) once; repeated points come from the cache."""
+        x = np.clip(np.asarray(x, dtype=float), self.refinement.low, self.refinement.high)
+        key = x.tobytes()
+        if key not in self.cache:
+            if self.calls >= self.refinement.max_calls:
+                raise BudgetSpent("calls")
+            if time.monotonic() > self.deadline:
+                raise BudgetSpent("seconds")
+            self.calls += 1
+            self.cache[key] = self._call(x)
+        return self.cache[key]
+
+    def _call(self, x: np.ndarray) -> Sample:
+        try:
+            result = self.function(x.tolist(), **self.params)
+        except Exception:  # noqa: BLE001 - a point where evaluate() fails is just a bad point
+            return Sample(None, None, None)
+        verdict = Verdict.from_result(result)
+        structure = result if isinstance(result, dict) else {}
+        if structure.get("terms") is None and structure.get("constraints") is None:
+            return Sample(self._keep_best(x, verdict), None, None)  # e.g. an invalid point
+        terms, constraints = validate_structure(
+            structure.get("terms"),
+            structure.get("constraints"),
+            self.term_count,
+            self.constraint_count,
+        )
+        if terms is not None and self.term_count is None:
+            self.term_count = len(terms)
+        if self.constraint_count is None:
+            self.constraint_count = len(constraints or [])
+        fitness = self._keep_best(x, verdict)
+        if terms is None:
+            return Sample(fitness, None, None)
+        return Sample(fitness, np.array(terms), np.array(constraints or []))
+
+    def _keep_best(self, x: np.ndarray, verdict: Verdict) -> float | None:
+        """The signed score of a verdict (None if invalid); remember the best point."""
+        value = verdict.metrics.get(self.refinement.metric)
+        fitness = self.sign * value if verdict.valid and value is not None else None
+        if fitness is not None and fitness > self.best_fitness:
+            self.best_fitness, self.best_x = fitness, x.copy()
+        return fitness
+
+    def penalized(self, x: np.ndarray) -> float:
+        """The quantity score-only methods minimize: -fitness, or a penalty if invalid."""
+        fitness = self.sample(x).fitness
+        return -fitness if fitness is not None else INVALID_PENALTY
+
+
+def _epigraph(objective: CountedObjective, x0: np.ndarray, start: Sample) -> None:
+    """SLSQP on z = (x, u): maximize u s.t. s*terms(x) - u >= 0 and constraints(x) >= 0."""
+    sign, size = objective.sign, x0.size
+    rows = len(start.terms) + len(start.constraints)
+
+    def margins(z: np.ndarray) -> np.ndarray:
+        sample = objective.sample(z[:size])
+        if sample.terms is None:
+            return np.full(rows, -INVALID_PENALTY)
+        return np.concatenate([sign * sample.terms - z[size], sample.constraints])
+
+    box = objective.refinement.low, objective.refinement.high
+    minimize(
+        lambda z: -z[size],
+        np.append(x0, np.min(sign * start.terms)),
+        jac=lambda z: np.append(np.zeros(size), -1.0),
+        method="SLSQP",
+        bounds=[box] * size + [(None, None)],
+        constraints=[{"type": "ineq", "fun": margins}],
+        options={"maxiter": 10**6, "ftol": 1e-12},
+    )
+
+
+def _score_only(objective: CountedObjective, x0: np.ndarray, method: str) -> None:
+    box = [(objective.refinement.low, objective.refinement.high)] * x0.size
+    if method == "lbfgsb":
+        options = {"maxfun": 10**9, "maxiter": 10**9, "ftol": 1e-15, "gtol": 1e-12}
+        minimize(objective.penalized, x0, method="L-BFGS-B", bounds=box, options=options)
+    elif method == "powell":
+        options = {"maxfev": 10**9, "xtol": 1e-10, "ftol": 1e-14}
+        minimize(objective.penalized, x0, method="Powell", bounds=box, options=options)
+    else:
+        options = {"maxfev": 10**9, "xatol": 1e-10, "fatol": 1e-14, "adaptive": True}
+        minimize(objective.penalized, x0, method="Nelder-Mead", bounds=box, options=options)
+
+
+def refine(
+    function: Callable[..., Any],
+    start: list[float],
+    params: dict[str, Any],
+    refinement: Refinement,
+) -> tuple[CountedObjective, str, str]:
+    """Run the local optimizer from `start`; return the objective (best point, calls),
+    the method used and why it stopped (converged, calls or seconds)."""
+    objective = CountedObjective(function, params, refinement)
+    x0 = np.clip(np.asarray(start, dtype=float), refinement.low, refinement.high)
+    method = refinement.method
+    try:
+        first = objective.sample(x0)
+        if method == "auto":
+            method = "slsqp" if first.terms is not None else "lbfgsb"
+        if method == "slsqp" and first.terms is None:
+            method = "lbfgsb"  # nothing structured to work on
+        if method == "slsqp":
+            _epigraph(objective, x0, first)
+        else:
+            _score_only(objective, x0, method)
+    except BudgetSpent as spent:
+        return objective, method, spent.reason
+    return objective, method, "converged"
+
+
+def refine_verdict(
+    function: Callable[..., Any], start: list[float], params: dict[str, Any], refinement: Refinement
+) -> Verdict:
+    """Refine `start` and report the best valid point as a verdict.
+
+    The refined vector is in `artifacts["refined"]` with the number of calls made
+    (`artifacts["inner_calls"]`), the method and the stop reason; the verdict is invalid
+    when no call returned a valid score, or when the evaluator's `terms` or `constraints`
+    are malformed (the error says how).
+    """
+    began = time.perf_counter()
+    try:
+        objective, method, stopped = refine(function, start, params, refinement)
+    except StructureInvalid as error:
+        return Verdict.failure(f"refinement stopped: {error}", time.perf_counter() - began)
+    artifacts: dict[str, Any] = {
+        CALLS_ARTIFACT: objective.calls,
+        "method": method,
+        "stopped": stopped,
+    }
+    seconds = time.perf_counter() - began
+    if objective.best_x is None:
+        verdict = Verdict.failure("refinement found no valid point", seconds)
+        verdict.artifacts = artifacts
+        return verdict
+    artifacts[REFINED_ARTIFACT] = objective.best_x.tolist()
+    value = objective.sign * objective.best_fitness
+    return Verdict(
+        valid=True,
+        metrics={refinement.metric: float(value)},
+        artifacts=artifacts,
+        seconds=seconds,
+        feedback=f"refined with {method} in {objective.calls} calls ({stopped})",
+    )
