@@ -173,11 +173,11 @@ def _loss(settings, model, samples, pairs, generator) -> tuple[torch.Tensor, dic
     log_probs = _forward(model, samples, pairs)
     if settings.variant == "sft":
         loss = sft_loss(log_probs, pairs)
-        return loss, {"loss": float(loss)}
+        return loss, {"loss": loss.item()}
     loss, reward = grpo_loss(log_probs, pairs, samples, settings.group_size, generator)
     if settings.variant == "repo":
         loss = loss + settings.reference_weight * sft_loss(log_probs, pairs)
-    return loss, {"loss": float(loss), "reward": reward}
+    return loss, {"loss": loss.item(), "reward": reward}
 
 
 def _save(settings, model, optimizer, state, name: str) -> None:
