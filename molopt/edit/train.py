@@ -64,7 +64,7 @@ class TrainSettings:
     group_size: int = 16
     reference_weight: float = 1.0
     reference_share: float = 0.25
-    valid_every_nth: int = 20
+    valid_every_nth: int = 10
     valid_pairs: int = 600
     validate_every: int = 250
     checkpoint_every: int = 250
@@ -80,8 +80,8 @@ class TrainSettings:
 
 
 def split(samples: list[Sample], every_nth: int) -> tuple[list[int], list[int]]:
-    """Training and validation sample indices: every `every_nth` ZINC sample validates;
-    OpenMolIns reference samples always train."""
+    """Training and validation sample indices: every `every_nth` sample without a reference
+    edit validates; samples with OpenMolIns reference edits always train."""
     train, valid = [], []
     zinc = 0
     for index, sample in enumerate(samples):

@@ -142,3 +142,13 @@ def test_training_improves_validation_and_resumes(samples, tmp_path, variant, on
     assert resumed["best"]["mean"] > untrained
     model, saved = load_scorer(tmp_path / "run" / "best.pt")
     assert saved["variant"] == variant and saved["step"] == resumed["best"]["step"]
+
+
+def test_a_reference_answer_one_edit_away_becomes_a_reference_edit():
+    from molopt.edit.dataset import with_references
+
+    goal = EditGoal("AddComponent", added="hydroxyl")
+    answer = Chem.MolToSmiles(Chem.MolFromSmiles("CCOc1ccc(O)cc1"))
+    far = Chem.MolToSmiles(Chem.MolFromSmiles("OCCOc1ccc(O)cc1O"))
+    sample = with_references("CCOc1ccccc1", [(goal, answer), (goal, far)])
+    assert sample.references == [(goal, sample.edits.index(answer))]
