@@ -91,6 +91,9 @@ def edit_train_command(
     steps: Annotated[int, typer.Option(help="Total optimizer steps")] = 1500,
     init_from: Annotated[Path | None, typer.Option(help="Start from this checkpoint")] = None,
     max_minutes: Annotated[float | None, typer.Option(help="Stop after this long")] = None,
+    valid_every_nth: Annotated[
+        int, typer.Option(help="Every n-th sample without a reference edit validates")
+    ] = 10,
 ) -> None:
     """Train the edit policy by SFT, GRPO or RePO (resumes from out_dir/last.pt)."""
     from molopt.edit.train import TrainSettings, train
@@ -105,6 +108,7 @@ def edit_train_command(
             steps=steps,
             init_from=init_from,
             max_minutes=max_minutes,
+            valid_every_nth=valid_every_nth,
         )
         state = train(settings)
     except MoloptError as error:

@@ -66,8 +66,8 @@ class TrainSettings:
     reference_share: float = 0.25
     valid_every_nth: int = 10
     valid_pairs: int = 600
-    validate_every: int = 250
-    checkpoint_every: int = 250
+    validate_every: int = 100
+    checkpoint_every: int = 100
     init_from: Path | None = None
     max_minutes: float | None = None
     threads: int = 1
