@@ -94,7 +94,7 @@ def test_grpo_has_no_gradient_when_every_reward_is_equal(samples):
     loss, reward = grpo_loss(
         padded_log_probs(model(batch), batch), [pair], samples, 8, torch.Generator()
     )
-    assert reward == 0.0 and float(loss) == 0.0
+    assert reward == 0.0 and loss.item() == 0.0
 
 
 def test_sft_loss_skips_pairs_without_a_reference(samples):
