@@ -31,67 +31,70 @@ def _bond_and_element(
 BOND_WEIGHTS = (0.60, 0.35, 0.05)  # single, double, triple
 
 
+DELETE_ATOM = (
+    "[*:1]~[D1:2]>>[*:1]",
+    "[*:1]~[D2:2]~[*:3]>>[*:1]-[*:3]",
+    "[*:1]~[D3:2](~[*;!H0:3])~[*:4]>>[*:1]-[*:3]-[*:4]",
+    "[*:1]~[D4:2](~[*;!H0:3])(~[*;!H0:4])~[*:5]>>[*:1]-[*:3]-[*:4]-[*:5]",
+    "[*:1]~[D4:2](~[*;!H0;!H1:3])(~[*:4])~[*:5]>>[*:1]-[*:3](-[*:4])-[*:5]",
+)
+APPEND_TABLE = (
+    ("-", ("C", "N", "O", "F", "S", "Cl", "Br")),
+    ("=", ("C", "N", "O")),
+    ("#", ("C", "N")),
+)
+APPEND_SITE = {"-": "[*;!H0:1]", "=": "[*;!H0;!H1:1]", "#": "[*;H3:1]"}
+INSERT_TABLE = (("-", ("C", "N", "O", "S")), ("=", ("C", "N")), ("#", ("C",)))
+INSERT_FORM = {
+    "-": "[*:1]~[*:2]>>[*:1]{element}[*:2]",
+    "=": "[*;!H0:1]~[*:2]>>[*:1]={element}-[*:2]",
+    "#": "[*;!R;!H1;!H0:1]~[*:2]>>[*:1]#{element}-[*:2]",
+}
+CHANGE_BOND = (
+    "[*:1]!-[*:2]>>[*:1]-[*:2]",
+    "[*;!H0:1]-[*;!H0:2]>>[*:1]=[*:2]",
+    "[*:1]#[*:2]>>[*:1]=[*:2]",
+    "[*;!R;!H1;!H0:1]~[*:2]>>[*:1]#[*:2]",
+)
+OPEN_RING = "[*:1]@[*:2]>>([*:1].[*:2])"
+CLOSE_RING = (
+    "[*;!r;!H0:1]~[*;!r:2]~[*;!r;!H0:3]>>[*:1]1~[*:2]~[*:3]1",
+    "[*;!r;!H0:1]~[*!r:2]~[*!r:3]~[*;!r;!H0:4]>>[*:1]1~[*:2]~[*:3]~[*:4]1",
+    "[*;!r;!H0:1]~[*!r:2]~[*:3]~[*:4]~[*;!r;!H0:5]>>[*:1]1~[*:2]~[*:3]~[*:4]~[*:5]1",
+    "[*;!r;!H0:1]~[*!r:2]~[*:3]~[*:4]~[*!r:5]~[*;!r;!H0:6]>>[*:1]1~[*:2]~[*:3]~[*:4]~[*:5]~[*:6]1",
+)
+
+
 def delete_atom(rng: random.Random, _mol: Chem.Mol) -> str:
     """Remove an atom and reconnect its neighbours."""
-    choices = (
-        "[*:1]~[D1:2]>>[*:1]",
-        "[*:1]~[D2:2]~[*:3]>>[*:1]-[*:3]",
-        "[*:1]~[D3:2](~[*;!H0:3])~[*:4]>>[*:1]-[*:3]-[*:4]",
-        "[*:1]~[D4:2](~[*;!H0:3])(~[*;!H0:4])~[*:5]>>[*:1]-[*:3]-[*:4]-[*:5]",
-        "[*:1]~[D4:2](~[*;!H0;!H1:3])(~[*:4])~[*:5]>>[*:1]-[*:3](-[*:4])-[*:5]",
-    )
-    return _pick(rng, choices, (0.25, 0.25, 0.25, 0.1875, 0.0625))
+    return _pick(rng, DELETE_ATOM, (0.25, 0.25, 0.25, 0.1875, 0.0625))
 
 
 def append_atom(rng: random.Random, _mol: Chem.Mol) -> str:
     """Attach a new terminal atom by a single, double or triple bond."""
-    table = (
-        ("-", ("C", "N", "O", "F", "S", "Cl", "Br")),
-        ("=", ("C", "N", "O")),
-        ("#", ("C", "N")),
-    )
-    bond, element = _bond_and_element(rng, table, BOND_WEIGHTS)
-    site = {"-": "[*;!H0:1]", "=": "[*;!H0;!H1:1]", "#": "[*;H3:1]"}[bond]
-    return f"{site}>>[*:1]{bond}{element}"
+    bond, element = _bond_and_element(rng, APPEND_TABLE, BOND_WEIGHTS)
+    return f"{APPEND_SITE[bond]}>>[*:1]{bond}{element}"
 
 
 def insert_atom(rng: random.Random, _mol: Chem.Mol) -> str:
     """Insert a new atom into an existing bond."""
-    table = (("-", ("C", "N", "O", "S")), ("=", ("C", "N")), ("#", ("C",)))
-    bond, element = _bond_and_element(rng, table, BOND_WEIGHTS)
-    return {
-        "-": f"[*:1]~[*:2]>>[*:1]{element}[*:2]",
-        "=": f"[*;!H0:1]~[*:2]>>[*:1]={element}-[*:2]",
-        "#": f"[*;!R;!H1;!H0:1]~[*:2]>>[*:1]#{element}-[*:2]",
-    }[bond]
+    bond, element = _bond_and_element(rng, INSERT_TABLE, BOND_WEIGHTS)
+    return INSERT_FORM[bond].format(element=element)
 
 
 def change_bond_order(rng: random.Random, _mol: Chem.Mol) -> str:
     """Make a bond single, double or triple."""
-    choices = (
-        "[*:1]!-[*:2]>>[*:1]-[*:2]",
-        "[*;!H0:1]-[*;!H0:2]>>[*:1]=[*:2]",
-        "[*:1]#[*:2]>>[*:1]=[*:2]",
-        "[*;!R;!H1;!H0:1]~[*:2]>>[*:1]#[*:2]",
-    )
-    return _pick(rng, choices, (0.45, 0.45, 0.05, 0.05))
+    return _pick(rng, CHANGE_BOND, (0.45, 0.45, 0.05, 0.05))
 
 
 def delete_cyclic_bond(_rng: random.Random, _mol: Chem.Mol) -> str:
     """Open a ring by breaking one of its bonds."""
-    return "[*:1]@[*:2]>>([*:1].[*:2])"
+    return OPEN_RING
 
 
 def add_ring(rng: random.Random, _mol: Chem.Mol) -> str:
     """Close a 3- to 6-membered ring between two atoms of a chain."""
-    choices = (
-        "[*;!r;!H0:1]~[*;!r:2]~[*;!r;!H0:3]>>[*:1]1~[*:2]~[*:3]1",
-        "[*;!r;!H0:1]~[*!r:2]~[*!r:3]~[*;!r;!H0:4]>>[*:1]1~[*:2]~[*:3]~[*:4]1",
-        "[*;!r;!H0:1]~[*!r:2]~[*:3]~[*:4]~[*;!r;!H0:5]>>[*:1]1~[*:2]~[*:3]~[*:4]~[*:5]1",
-        "[*;!r;!H0:1]~[*!r:2]~[*:3]~[*:4]~[*!r:5]~[*;!r;!H0:6]"
-        ">>[*:1]1~[*:2]~[*:3]~[*:4]~[*:5]~[*:6]1",
-    )
-    return _pick(rng, choices, (0.05, 0.05, 0.45, 0.45))
+    return _pick(rng, CLOSE_RING, (0.05, 0.05, 0.45, 0.45))
 
 
 ELEMENTS = ("#6", "#7", "#8", "#9", "#16", "#17", "#35")
@@ -110,6 +113,24 @@ def change_atom(rng: random.Random, mol: Chem.Mol) -> str:
         rng, others, [w for e, w in zip(ELEMENTS, ELEMENT_WEIGHTS, strict=True) if e != source]
     )
     return f"[{source}:1]>>[{target}:1]"
+
+
+def every_smarts(mol: Chem.Mol) -> tuple[tuple[str, str], ...]:
+    """Every (operator name, reaction SMARTS) any GB-GA operator can draw for `mol`, in order.
+
+    The exhaustive, deterministic counterpart of the random draws above, for enumerating
+    all single mutations of a molecule (`molopt.edit.space`).
+    """
+    present = [e for e in ELEMENTS if mol.HasSubstructMatch(pattern(f"[{e}]"))]
+    return (
+        *(("insert_atom", INSERT_FORM[b].format(element=e)) for b, es in INSERT_TABLE for e in es),
+        *(("change_bond", s) for s in CHANGE_BOND),
+        ("open_ring", OPEN_RING),
+        *(("close_ring", s) for s in CLOSE_RING),
+        *(("delete_atom", s) for s in DELETE_ATOM),
+        *(("change_atom", f"[{a}:1]>>[{b}:1]") for a in present for b in ELEMENTS if b != a),
+        *(("append_atom", f"{APPEND_SITE[b]}>>[*:1]{b}{e}") for b, es in APPEND_TABLE for e in es),
+    )
 
 
 OPERATORS: tuple[tuple[Callable[[random.Random, Chem.Mol], str], float], ...] = (

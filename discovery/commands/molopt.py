@@ -17,6 +17,7 @@ from typing import Annotated
 
 import typer
 
+from discovery.commands.molopt_edit import register as register_edit_commands
 from discovery.commands.molopt_repo import register as register_repo_commands
 from discovery.home import data_folder
 
@@ -55,3 +56,5 @@ def pretrain_command(
 
 # `discover molopt train` / `eval` (the RePO instruction-editing policy) live in their own module.
 register_repo_commands(app)
+# `discover molopt edit` / `edit-data` / `edit-train` (the graph-edit policy), likewise.
+register_edit_commands(app)

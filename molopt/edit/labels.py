@@ -1,0 +1,99 @@
+"""RDKit labels of a source's edits, for training and for the oracle upper bound only.
+
+For every edit product: QED, LogP and MR (`molopt.repo.edits.PROPERTIES`, TOMG-Bench's
+raw descriptors), the count of each TOMG group, and the Tanimoto similarity to the source
+(Morgan radius 2, 2048 bits). From these, any goal's per-edit success (TOMG-Bench's rule,
+`molopt.repo.edits.achieved`, vectorized) and reward ``success × sim`` follow without
+calling RDKit again. Answering never uses this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rdkit import Chem, DataStructs
+
+from molopt.edit.groups import GROUPS, group_name
+from molopt.edit.space import Edit
+from molopt.fingerprints import fingerprint
+from molopt.repo.edits import PROPERTIES, EditGoal, group_count
+
+PROPERTY_NAMES = tuple(PROPERTIES)
+
+
+@dataclass(frozen=True)
+class EditLabels:
+    """Measured properties of a source and its n edits; columns not measured hold NaN."""
+
+    source_properties: np.ndarray  # (3,) QED, LogP, MR
+    source_counts: np.ndarray  # (15,) TOMG group counts (float, NaN: not measured)
+    properties: np.ndarray  # (n, 3)
+    counts: np.ndarray  # (n, 15)
+    similarity: np.ndarray  # (n,)
+
+    def success(self, goal: EditGoal) -> np.ndarray:
+        """(n,) bool: which edits achieve `goal` by TOMG-Bench's rule."""
+        if goal.task in PROPERTIES:
+            column = PROPERTY_NAMES.index(goal.task)
+            _measured(self.source_properties[column], goal.task)
+            change = self.properties[:, column] - self.source_properties[column]
+            return change < 0 if goal.direction < 0 else change > 0
+        ok = np.ones(len(self.similarity), dtype=bool)
+        if goal.added:
+            g = GROUPS.index(group_name(goal.added))
+            _measured(self.source_counts[g], goal.added)
+            ok &= self.counts[:, g] == self.source_counts[g] + 1
+        if goal.removed:
+            g = GROUPS.index(group_name(goal.removed))
+            _measured(self.source_counts[g], goal.removed)
+            ok &= self.counts[:, g] == self.source_counts[g] - 1
+        return ok
+
+    def reward(self, goal: EditGoal) -> np.ndarray:
+        """(n,) float: success × similarity, the metric's own product (edits are all valid)."""
+        return self.success(goal) * self.similarity
+
+
+def _measured(value: float, what: str) -> None:
+    if np.isnan(value):
+        raise ValueError(f"'{what}' was not measured: pass it to label_edits")
+
+
+def _properties(mol: Chem.Mol, names: Sequence[str]) -> list[float]:
+    return [PROPERTIES[n](mol) if n in names else np.nan for n in PROPERTY_NAMES]
+
+
+def _counts(mol: Chem.Mol, groups: Sequence[str]) -> list[float]:
+    return [group_count(mol, g) if g in groups else np.nan for g in GROUPS]
+
+
+def goal_columns(goal: EditGoal) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The properties and groups `goal`'s success depends on (to measure only those)."""
+    if goal.task in PROPERTIES:
+        return (goal.task,), ()
+    return (), tuple(group_name(g) for g in (goal.added, goal.removed) if g)
+
+
+def label_edits(
+    source: Chem.Mol,
+    edits: Sequence[Edit],
+    properties: Sequence[str] = PROPERTY_NAMES,
+    groups: Sequence[str] = GROUPS,
+) -> EditLabels:
+    """RDKit labels of `edits` of `source` (see module), measuring only the columns named."""
+    products = [Chem.MolFromSmiles(e.smiles) for e in edits]
+    fps = [fingerprint(m) for m in products]
+    sims = DataStructs.BulkTanimotoSimilarity(fingerprint(source), fps) if fps else []
+    return EditLabels(
+        source_properties=np.asarray(_properties(source, properties), dtype=np.float64),
+        source_counts=np.asarray(_counts(source, groups), dtype=np.float64),
+        properties=np.asarray(
+            [_properties(m, properties) for m in products], dtype=np.float64
+        ).reshape(-1, len(PROPERTY_NAMES)),
+        counts=np.asarray([_counts(m, groups) for m in products], dtype=np.float64).reshape(
+            -1, len(GROUPS)
+        ),
+        similarity=np.asarray(sims, dtype=np.float64),
+    )
