@@ -203,3 +203,12 @@ def make_poses_command(
         f"(test ligands), {summary.skipped} done before; {summary.seconds:.0f} s; "
         f"{len(candidates)} molecules from {source}; folder {out}"
     )
+
+
+def _register_label_maker() -> None:
+    from discovery.commands.dock_labels import make_labels_command
+
+    app.command("make-labels")(make_labels_command)
+
+
+_register_label_maker()
