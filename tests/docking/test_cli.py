@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 
+from rdkit import Chem
 from typer.testing import CliRunner
 
 from discovery.cli import app
@@ -36,6 +37,26 @@ def test_failed_complex_exits_non_zero_with_reason_in_table(tiny_checkpoint, dat
     assert result.exit_code == 1
     rows = list(csv.DictReader(open(tmp_path / "results.csv")))
     assert rows[0]["status"] == "failed" and "cannot parse" in rows[0]["error"]
+
+
+def test_radical_ligand_is_a_failed_row_with_its_reason(tiny_checkpoint, data_dir, tmp_path):
+    radical_sdf = tmp_path / "radical.sdf"
+    radical_sdf.write_text(Chem.MolToMolBlock(Chem.MolFromSmiles("C[CH2]")))
+    batch = tmp_path / "batch.csv"
+    protein = data_dir / "6ce6_protein.pdb"
+    batch.write_text(
+        "complex_name,protein_path,ligand\n"
+        f"smiles,{protein},C[CH]c1ccccc1\nfile,{protein},{radical_sdf}\nfine,{protein},CCO\n"
+    )
+    result = runner.invoke(
+        app,
+        ["dock", "--csv", str(batch), "--out", str(tmp_path / "out"),
+         "--checkpoint", str(tiny_checkpoint)],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    rows = list(csv.DictReader(open(tmp_path / "out" / "results.csv")))
+    assert [r["status"] for r in rows] == ["failed", "failed", "ok"]
+    assert all("unpaired electrons" in r["error"] for r in rows[:2])
 
 
 def test_missing_checkpoint_is_one_clear_line(data_dir, tmp_path):
