@@ -43,3 +43,35 @@ def make_labels_command(
         print(f"discover dock make-labels: {error}", file=sys.stderr)
         raise typer.Exit(1) from error
     print(f"{written} rows written; folder {out}")
+
+
+def train_scorer_command(
+    labels: Annotated[
+        list[Path] | None, typer.Option(help="Label folders [DISCOVERY_HOME/pose-labels]")
+    ] = None,
+    out_dir: Annotated[Path, typer.Option(help="Checkpoint folder")] = Path("pose-scorer-run"),
+    max_minutes: Annotated[float, typer.Option(help="Wall-clock budget of this part")] = 30.0,
+    max_steps: Annotated[int, typer.Option(help="Stop at this step (over all parts)")] = 100_000,
+    threads: Annotated[int, typer.Option(help="Torch CPU threads")] = 1,
+) -> None:
+    """Train the pose scorer on labelled poses; resumes from OUT_DIR/last.pt."""
+    import torch
+
+    from docking.errors import DockingError
+    from docking.scorer_train import ScorerTrainConfig, train_scorer
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    torch.set_num_threads(threads)
+    config = ScorerTrainConfig(
+        label_folders=labels or [home_folder() / "pose-labels"],
+        out_dir=out_dir,
+        data_folder=data_folder(),
+        max_minutes=max_minutes,
+        max_steps=max_steps,
+    )
+    try:
+        summary = train_scorer(config)
+    except (DockingError, OSError) as error:
+        print(f"discover dock train-scorer: {error}", file=sys.stderr)
+        raise typer.Exit(1) from error
+    print(f"{summary['steps']} steps; last check {summary['history'][-1]}; in {out_dir}")
