@@ -53,6 +53,9 @@ def train_scorer_command(
     max_minutes: Annotated[float, typer.Option(help="Wall-clock budget of this part")] = 30.0,
     max_steps: Annotated[int, typer.Option(help="Stop at this step (over all parts)")] = 100_000,
     threads: Annotated[int, typer.Option(help="Torch CPU threads")] = 1,
+    holdout_share: Annotated[
+        float, typer.Option(help="Share of complexes held out to pick best.pt (0: none)")
+    ] = 0.15,
 ) -> None:
     """Train the pose scorer on labelled poses; resumes from OUT_DIR/last.pt."""
     import torch
@@ -68,6 +71,7 @@ def train_scorer_command(
         data_folder=data_folder(),
         max_minutes=max_minutes,
         max_steps=max_steps,
+        holdout_share=holdout_share,
     )
     try:
         summary = train_scorer(config)
