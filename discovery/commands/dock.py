@@ -1,6 +1,9 @@
 """`discover dock`: dock ligands into proteins, and `discover dock train` to train the model.
 
-    discover dock --protein P.pdb --ligand L.sdf|L.mol2|"SMILES" --out DIR
+    discover dock --protein P.pdb --ligand L.sdf --pocket-center X Y Z --out DIR   # hybrid
+    discover dock ... --mode vina | --mode fabflex      # plain Vina | the end-to-end network
+    discover dock make-labels / train-scorer            # the hybrid path's pose scorer
+    discover dock --mode fabflex --protein P.pdb --ligand L.sdf|L.mol2|"SMILES" --out DIR
     discover dock --csv batch.csv --out DIR          # columns complex_name, protein_path, ligand
     discover dock ... --pocket-residues A:45,A:46B   # pocket centre = their Cα centroid
     discover dock train --config docking/configs/small_cpu.yaml
