@@ -51,6 +51,7 @@ from docking.checkpoint import default_checkpoint, load_model
 from docking.checks import posebusters_flags
 from docking.data import TIMESPLIT_ARCHIVE, TIMESPLIT_INDEX, TIMESPLIT_ROOT
 from docking.infer import DockingOptions, DockingRequest, dock_one
+from docking.pose_rmsd import element_graph
 from docking.structures import embed_conformer, load_ligand_file, load_protein
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,23 +124,6 @@ def placed_rmsd(crystal: Chem.Mol, centre: np.ndarray, seed: int) -> float:
     for i, xyz in enumerate(pos):
         conformer.SetAtomPosition(i, xyz.tolist())
     return float(rdMolAlign.CalcRMS(start, Chem.RemoveHs(crystal), maxMatches=1000))
-
-
-def element_graph(mol: Chem.Mol) -> Chem.Mol:
-    """Heavy atoms and connectivity only (no charges, bond orders or aromaticity), so
-    that differently protonated copies of a ligand (Vina's input) still match."""
-    graph = Chem.RWMol(Chem.RemoveHs(mol, sanitize=False))
-    for atom in graph.GetAtoms():
-        atom.SetFormalCharge(0)
-        atom.SetIsAromatic(False)
-        atom.SetNoImplicit(True)
-        atom.SetNumExplicitHs(0)
-    for bond in graph.GetBonds():
-        bond.SetBondType(Chem.BondType.SINGLE)
-        bond.SetIsAromatic(False)
-    graph = graph.GetMol()
-    graph.UpdatePropertyCache(strict=False)
-    return graph
 
 
 def vina_rmsd(apo: Path, crystal: Chem.Mol, centre: np.ndarray, work: Path) -> dict:

@@ -207,7 +207,9 @@ def _write_pose(mol: Chem.Mol, path: Path, result: DockingResult, sample: Sample
         writer.write(mol)
 
 
-def post_process(prepared: Prepared, folder: Path, options: DockingOptions) -> None:
+def post_process(
+    request: DockingRequest, result: DockingResult, folder: Path, options: DockingOptions
+) -> None:
     """Per-complex steps after the rank files are written, reading them from `folder`.
 
     With `options.relax`, rank 1 is first minimized in the input protein
@@ -217,20 +219,19 @@ def post_process(prepared: Prepared, folder: Path, options: DockingOptions) -> N
     PoseBusters ``dock`` checks (in the input protein), reported as ``passed/total`` and
     the failed check names.
     """
-    result = prepared.result
     if options.relax:
         relaxed = relax_sdf_file(
             folder / "rank1.sdf",
-            prepared.request.protein_path,
+            request.protein_path,
             RelaxOptions(device=options.device),
-            prepared.request.complex_name,
+            request.complex_name,
         )
         result.relax_energy_before_kj_mol = relaxed.energy_before_kj_mol
         result.relax_energy_after_kj_mol = relaxed.energy_after_kj_mol
         result.relax_ligand_moved_angstrom = relaxed.ligand_rmsd_angstrom
         result.relax_pocket_pdb = str(folder / RELAXED_POCKET)
     if options.posebusters:
-        flags = posebusters_flags(folder / "rank1.sdf", prepared.request.protein_path)
+        flags = posebusters_flags(folder / "rank1.sdf", request.protein_path)
         result.posebusters_passed = f"{flags.passed}/{flags.total}"
         result.posebusters_failed = ";".join(flags.failed)
 
@@ -249,7 +250,7 @@ def finish(
     try:
         folder.mkdir(parents=True, exist_ok=True)
         write_ranks(prepared, samples, folder, options.pose)
-        post_process(prepared, folder, options)
+        post_process(prepared.request, prepared.result, folder, options)
         prepared.result.status = "ok"
     except ROW_ERRORS as error:
         _fail(prepared.result, error)

@@ -129,6 +129,25 @@ def parse_ligand_block(text: str, fmt: str, name: str) -> Chem.Mol:
             f"{name}: RDKit cannot read or sanitize this {fmt} ligand; "
             "check the file, or give the ligand in another format (SDF, MOL2, SMILES)"
         )
+    return check_closed_shell(mol, name)
+
+
+def check_closed_shell(mol: Chem.Mol, name: str) -> Chem.Mol:
+    """`mol` unchanged if no atom carries an unpaired electron; else `StructureError`.
+
+    A radical is almost always a missing hydrogen or a wrong charge in the input, and
+    neither the docking model, Vina's atom types nor MMFF describe one: docking it would
+    give a pose for a molecule that was not asked for."""
+    radicals = [
+        f"{atom.GetSymbol()}{atom.GetIdx() + 1}"
+        for atom in mol.GetAtoms()
+        if atom.GetNumRadicalElectrons() > 0
+    ]
+    if radicals:
+        raise StructureError(
+            f"{name}: the ligand has unpaired electrons on atom(s) {', '.join(radicals)} "
+            "(a radical, usually a missing hydrogen or charge); give the closed-shell molecule"
+        )
     return mol
 
 
@@ -159,7 +178,7 @@ def smiles_graph(smiles: str) -> Chem.Mol:
     mol = Chem.MolFromSmiles(smiles)
     if mol is None:
         raise StructureError(f"SMILES {smiles!r}: RDKit cannot parse it; check the string")
-    return Chem.AddHs(mol)
+    return Chem.AddHs(check_closed_shell(mol, f"SMILES {smiles!r}"))
 
 
 def ligand_from_smiles(smiles: str, seed: int = 0) -> Chem.Mol:

@@ -43,11 +43,17 @@ class DockingResult:
     post-processing (relax, PoseBusters); `seconds_total` their sum. The ``relax_*``
     columns are filled with ``--relax`` (`docking.relax`): whole-system energies before
     and after, the heavy-atom RMSD the ligand moved, and the relaxed pocket's file.
+    `mode` is the docking path (`fabflex`, `hybrid` or `vina`); `vina_score` (kcal/mol)
+    and `scorer_probability` (the pose scorer's P(RMSD < 2 Å)) are rank 1's, filled by
+    the hybrid and Vina paths (`docking.hybrid`).
     """
 
     complex_name: str
     status: str = "failed"
     error: str = ""
+    mode: str = "fabflex"
+    vina_score: float | None = None
+    scorer_probability: float | None = None
     confidence_rmsd_angstrom: float | None = None
     pocket_center: str = ""
     pocket_residues: str = ""

@@ -1,6 +1,9 @@
 """`discover dock`: dock ligands into proteins, and `discover dock train` to train the model.
 
-    discover dock --protein P.pdb --ligand L.sdf|L.mol2|"SMILES" --out DIR
+    discover dock --protein P.pdb --ligand L.sdf --pocket-center X Y Z --out DIR   # hybrid
+    discover dock ... --mode vina | --mode fabflex      # plain Vina | the end-to-end network
+    discover dock make-labels / train-scorer            # the hybrid path's pose scorer
+    discover dock --mode fabflex --protein P.pdb --ligand L.sdf|L.mol2|"SMILES" --out DIR
     discover dock --csv batch.csv --out DIR          # columns complex_name, protein_path, ligand
     discover dock ... --pocket-residues A:45,A:46B   # pocket centre = their Cα centroid
     discover dock train --config docking/configs/small_cpu.yaml
@@ -102,9 +105,30 @@ def dock(
         bool,
         typer.Option(help="OpenMM-minimize rank 1 in the protein; rank1.sdf is the relaxed pose"),
     ] = False,
+    mode: Annotated[
+        str,
+        typer.Option(help="hybrid (Vina samples, pose scorer ranks), vina, or fabflex (network)"),
+    ] = "hybrid",
+    scorer: Annotated[
+        Path | None, typer.Option(help="Pose scorer checkpoint [the shipped one]")
+    ] = None,
+    exhaustiveness: Annotated[int, typer.Option(help="Vina's exhaustiveness (hybrid, vina)")] = 8,
+    vina_seeds: Annotated[
+        str, typer.Option(help="Vina seeds, comma-separated; poses of all are pooled")
+    ] = "1",
 ) -> None:
     """Dock one complex (--protein/--ligand) or a batch (--csv); writes OUT/results.csv."""
     if ctx.invoked_subcommand is not None:
+        return
+    if mode != "fabflex":
+        from discovery.commands.dock_hybrid import run_hybrid
+
+        requests = _requests(protein, ligand, csv_path, pocket_center, pocket_residues)
+        results = run_hybrid(
+            requests, out, mode, scorer, checkpoint, exhaustiveness, vina_seeds,
+            posebusters=posebusters, relax=relax, device=device,
+        )  # fmt: skip
+        _report(results, out)
         return
     import torch
 
@@ -123,10 +147,22 @@ def dock(
         results = dock_all(requests, model, out, options)
     except DockingError as error:
         _fail(error)
+    _report(results, out)
+
+
+def _report(results: list, out: Path) -> None:
+    """One line per complex, a summary, and exit status 1 if any row failed."""
     failed = [r for r in results if r.status != "ok"]
     for r in results:
-        detail = f"confidence {r.confidence_rmsd_angstrom:.2f} Å" if r.status == "ok" else r.error
-        print(f"{r.complex_name}: {r.status} ({detail}), {r.seconds_total:.2f} s")
+        if r.status != "ok":
+            detail = r.error
+        elif r.scorer_probability is not None:
+            detail = f"P(<2 Å) {r.scorer_probability:.2f}, Vina {r.vina_score:.2f} kcal/mol"
+        elif r.vina_score is not None:
+            detail = f"Vina {r.vina_score:.2f} kcal/mol"
+        else:
+            detail = f"confidence {r.confidence_rmsd_angstrom:.2f} Å"
+        print(f"{r.complex_name}: {r.status} ({detail}), {r.seconds_total or 0:.2f} s")
     print(f"{len(results) - len(failed)}/{len(results)} docked; results in {out / 'results.csv'}")
     if failed:
         raise typer.Exit(1)
@@ -203,3 +239,13 @@ def make_poses_command(
         f"(test ligands), {summary.skipped} done before; {summary.seconds:.0f} s; "
         f"{len(candidates)} molecules from {source}; folder {out}"
     )
+
+
+def _register_label_maker() -> None:
+    from discovery.commands.dock_labels import make_labels_command, train_scorer_command
+
+    app.command("make-labels")(make_labels_command)
+    app.command("train-scorer")(train_scorer_command)
+
+
+_register_label_maker()

@@ -1,9 +1,11 @@
-"""`discover dock` and `discover dock train` through Typer's CliRunner."""
+"""`discover dock` and `discover dock train` through Typer's CliRunner (the network path,
+`--mode fabflex`; the hybrid and Vina paths in test_hybrid.py)."""
 
 from __future__ import annotations
 
 import csv
 
+from rdkit import Chem
 from typer.testing import CliRunner
 
 from discovery.cli import app
@@ -15,7 +17,7 @@ def test_dock_one_complex_from_smiles(tiny_checkpoint, data_dir, tmp_path):
     result = runner.invoke(
         app,
         [
-            "dock",
+            "dock", "--mode", "fabflex",
             "--protein", str(data_dir / "6ce6_protein.pdb"),
             "--ligand", "CC(=O)Oc1ccccc1C(=O)O",
             "--out", str(tmp_path),
@@ -30,7 +32,7 @@ def test_dock_one_complex_from_smiles(tiny_checkpoint, data_dir, tmp_path):
 def test_failed_complex_exits_non_zero_with_reason_in_table(tiny_checkpoint, data_dir, tmp_path):
     result = runner.invoke(
         app,
-        ["dock", "--protein", str(data_dir / "6ce6_protein.pdb"), "--ligand", "C1CC(",
+        ["dock", "--mode", "fabflex", "--protein", str(data_dir / "6ce6_protein.pdb"), "--ligand", "C1CC(",
          "--out", str(tmp_path), "--checkpoint", str(tiny_checkpoint)],
     )  # fmt: skip
     assert result.exit_code == 1
@@ -38,10 +40,30 @@ def test_failed_complex_exits_non_zero_with_reason_in_table(tiny_checkpoint, dat
     assert rows[0]["status"] == "failed" and "cannot parse" in rows[0]["error"]
 
 
+def test_radical_ligand_is_a_failed_row_with_its_reason(tiny_checkpoint, data_dir, tmp_path):
+    radical_sdf = tmp_path / "radical.sdf"
+    radical_sdf.write_text(Chem.MolToMolBlock(Chem.MolFromSmiles("C[CH2]")))
+    batch = tmp_path / "batch.csv"
+    protein = data_dir / "6ce6_protein.pdb"
+    batch.write_text(
+        "complex_name,protein_path,ligand\n"
+        f"smiles,{protein},C[CH]c1ccccc1\nfile,{protein},{radical_sdf}\nfine,{protein},CCO\n"
+    )
+    result = runner.invoke(
+        app,
+        ["dock", "--mode", "fabflex", "--csv", str(batch), "--out", str(tmp_path / "out"),
+         "--checkpoint", str(tiny_checkpoint)],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    rows = list(csv.DictReader(open(tmp_path / "out" / "results.csv")))
+    assert [r["status"] for r in rows] == ["failed", "failed", "ok"]
+    assert all("unpaired electrons" in r["error"] for r in rows[:2])
+
+
 def test_missing_checkpoint_is_one_clear_line(data_dir, tmp_path):
     result = runner.invoke(
         app,
-        ["dock", "--protein", str(data_dir / "6ce6_protein.pdb"), "--ligand", "CCO",
+        ["dock", "--mode", "fabflex", "--protein", str(data_dir / "6ce6_protein.pdb"), "--ligand", "CCO",
          "--checkpoint", str(tmp_path / "none.pt")],
     )  # fmt: skip
     assert result.exit_code == 1
@@ -66,6 +88,8 @@ def test_cuda_without_a_device_is_refused_clearly(data_dir, monkeypatch):
         app,
         [
             "dock",
+            "--mode",
+            "fabflex",
             "--protein",
             str(data_dir / "6ce6_protein.pdb"),
             "--ligand",
@@ -87,7 +111,7 @@ def test_dock_csv_with_pocket_residues_and_batch_size(tiny_checkpoint, data_dir,
     )
     result = runner.invoke(
         app,
-        ["dock", "--csv", str(table), "--out", str(tmp_path / "out"), "--batch-size", "2",
+        ["dock", "--mode", "fabflex", "--csv", str(table), "--out", str(tmp_path / "out"), "--batch-size", "2",
          "--checkpoint", str(tiny_checkpoint)],
     )  # fmt: skip
     assert result.exit_code == 1, result.output
@@ -98,7 +122,7 @@ def test_dock_csv_with_pocket_residues_and_batch_size(tiny_checkpoint, data_dir,
 
 
 def test_pocket_residues_option_checks_its_syntax(tiny_checkpoint, data_dir, tmp_path):
-    base = ["dock", "--protein", str(data_dir / "6ce6_protein.pdb"), "--ligand", "CCO",
+    base = ["dock", "--mode", "fabflex", "--protein", str(data_dir / "6ce6_protein.pdb"), "--ligand", "CCO",
             "--out", str(tmp_path), "--checkpoint", str(tiny_checkpoint)]  # fmt: skip
     ok = runner.invoke(app, [*base, "--pocket-residues", "A:1150,A:1151"])
     assert ok.exit_code == 0, ok.output
@@ -116,7 +140,7 @@ def test_dock_with_relax_writes_relaxed_and_unrelaxed_poses(tiny_checkpoint, dat
     result = runner.invoke(
         app,
         [
-            "dock",
+            "dock", "--mode", "fabflex",
             "--protein", str(data_dir / "6ce6_protein.pdb"),
             "--ligand", str(data_dir / "6ce6_ligand.sdf"),
             "--pocket-center", "-2.17", "3.42", "7.33",  # the crystal ligand centroid

@@ -1,0 +1,81 @@
+"""`discover dock make-labels`: labelled poses of the training complexes for the pose scorer.
+
+discover dock make-labels --out ~/.discovery/pose-labels      # resumes; kill -9 safe
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from discovery.home import data_folder, home_folder
+
+
+def make_labels_command(
+    out: Annotated[
+        Path | None, typer.Option(help="Label folder [DISCOVERY_HOME/pose-labels]")
+    ] = None,
+    seeds: Annotated[str, typer.Option(help="Vina re-docking seeds, comma-separated")] = "1,2",
+    exhaustiveness: Annotated[int, typer.Option(help="Vina's exhaustiveness")] = 8,
+    perturbed: Annotated[int, typer.Option(help="Perturbed crystal poses per complex")] = 24,
+    limit: Annotated[int | None, typer.Option(help="Only the first N training ids")] = None,
+) -> None:
+    """Re-dock the PDBbind subset's training complexes with Vina, optimize perturbed
+    crystal poses and dock decoys; one row per pose with its RMSD to the crystal ligand
+    and Vina score. Resumes: finished jobs are skipped."""
+    from docking.errors import DockingError
+    from docking.pose_labels import LabelSettings, make_labels
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    out = out or home_folder() / "pose-labels"
+    try:
+        settings = LabelSettings(
+            vina_seeds=tuple(int(s) for s in seeds.split(",") if s.strip()),
+            exhaustiveness=exhaustiveness,
+            perturbed=perturbed,
+        )
+        written = make_labels(out, data_folder(), settings, limit=limit)
+    except (DockingError, OSError, ValueError) as error:
+        print(f"discover dock make-labels: {error}", file=sys.stderr)
+        raise typer.Exit(1) from error
+    print(f"{written} rows written; folder {out}")
+
+
+def train_scorer_command(
+    labels: Annotated[
+        list[Path] | None, typer.Option(help="Label folders [DISCOVERY_HOME/pose-labels]")
+    ] = None,
+    out_dir: Annotated[Path, typer.Option(help="Checkpoint folder")] = Path("pose-scorer-run"),
+    max_minutes: Annotated[float, typer.Option(help="Wall-clock budget of this part")] = 30.0,
+    max_steps: Annotated[int, typer.Option(help="Stop at this step (over all parts)")] = 100_000,
+    threads: Annotated[int, typer.Option(help="Torch CPU threads")] = 1,
+    holdout_share: Annotated[
+        float, typer.Option(help="Share of complexes held out to pick best.pt (0: none)")
+    ] = 0.15,
+) -> None:
+    """Train the pose scorer on labelled poses; resumes from OUT_DIR/last.pt."""
+    import torch
+
+    from docking.errors import DockingError
+    from docking.scorer_train import ScorerTrainConfig, train_scorer
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    torch.set_num_threads(threads)
+    config = ScorerTrainConfig(
+        label_folders=labels or [home_folder() / "pose-labels"],
+        out_dir=out_dir,
+        data_folder=data_folder(),
+        max_minutes=max_minutes,
+        max_steps=max_steps,
+        holdout_share=holdout_share,
+    )
+    try:
+        summary = train_scorer(config)
+    except (DockingError, OSError) as error:
+        print(f"discover dock train-scorer: {error}", file=sys.stderr)
+        raise typer.Exit(1) from error
+    print(f"{summary['steps']} steps; last check {summary['history'][-1]}; in {out_dir}")
