@@ -107,8 +107,12 @@ def dock(
     ] = False,
     mode: Annotated[
         str,
-        typer.Option(help="hybrid (Vina samples, pose scorer ranks), vina, or fabflex (network)"),
-    ] = "hybrid",
+        typer.Option(
+            help="vina (Vina samples and ranks), hybrid (Vina samples, the pose scorer ranks; "
+            "its shipped checkpoint saw 5 complexes and ranks worse than Vina, BENCHMARKS.md), "
+            "or fabflex (network)"
+        ),
+    ] = "vina",
     scorer: Annotated[
         Path | None, typer.Option(help="Pose scorer checkpoint [the shipped one]")
     ] = None,

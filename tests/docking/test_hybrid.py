@@ -57,8 +57,9 @@ def test_bad_options_are_refused():
 def test_hybrid_without_a_scorer_checkpoint_is_one_clear_line(data_dir, tmp_path):
     result = runner.invoke(
         app,
-        ["dock", "--protein", str(data_dir / "6ce6_protein.pdb"), "--ligand", "CCO",
-         "--pocket-center", *_centre(data_dir), "--scorer", str(tmp_path / "none.pt"),
+        ["dock", "--mode", "hybrid", "--protein", str(data_dir / "6ce6_protein.pdb"),
+         "--ligand", "CCO", "--pocket-center", *_centre(data_dir),
+         "--scorer", str(tmp_path / "none.pt"),
          "--out", str(tmp_path)],
     )  # fmt: skip
     assert result.exit_code == 1
