@@ -27,8 +27,8 @@ from evolve.problem import Problem
 from evolve.proposers.edits import child_from_reply
 from evolve.proposers.prompt import build_messages
 from evolve.ttt.causal_lm import CausalLMPolicy, LoraOptions, load_local_lm
-from evolve.ttt.policy import Group, TTTConfig, TTTLearner
-from evolve.ttt.rollouts import RolloutBook
+from evolve.ttt.policy import TTTConfig, TTTLearner
+from evolve.ttt.rollouts import GroupHistory, RolloutBook
 
 REPRESENTATIONS = ("program", "text")
 
@@ -69,7 +69,6 @@ class LocalLMProposer:
         self.problem, self.folder, self.device, self.seed = problem, model, device, seed
         self.max_new_tokens, self.temperature = max_new_tokens, temperature
         self.language = "python" if problem.representation == "program" else "text"
-        self.history: list[list[dict[str, Any]]] = []
         self.book = RolloutBook()
         self._build()
 
@@ -80,7 +79,8 @@ class LocalLMProposer:
             message = f"proposer local_lm: cannot load {self.folder}: {error}"
             raise ProposerConfigError(message) from None
         self.policy = CausalLMPolicy(model, tokenizer, self.max_new_tokens, self.temperature)
-        self.learner = TTTLearner(self.policy, self.config) if self.config.enabled else None
+        learner = TTTLearner(self.policy, self.config) if self.config.enabled else None
+        self.past = GroupHistory(learner)
 
     def _prompt(self, context: Context, parent: Member) -> str:
         others = [m for m in context.inspirations if m.hash != parent.hash]
@@ -121,29 +121,18 @@ class LocalLMProposer:
         return proposals
 
     def tell(self, results: Sequence[Scored]) -> None:
-        """With TTT: rewards per group and one learner update."""
-        groups = self.book.close(results)
-        if self.learner is not None and groups:
-            self.history.append(groups)
-            self._learn(groups)
-
-    def _learn(self, groups: list[dict[str, Any]]) -> None:
-        self.learner.update(
-            [Group(g["state"], tuple(g["actions"]), tuple(g["rewards"])) for g in groups]
-        )
+        """Rewards per group, then one learner update on the generation's groups."""
+        self.past.learn(self.book.close(results))
 
     def learning_curve(self) -> list[dict[str, float]]:
-        """Mean reward, beta, entropy estimate and loss per update (empty without TTT)."""
-        return self.learner.curve if self.learner is not None else []
+        """Mean reward, beta, entropy estimate and loss per update."""
+        return self.past.curve()
 
     def state_dict(self) -> dict[str, Any]:
         """The groups learned from (replayed on resume) and the curve (JSON)."""
-        return {"groups": self.history, "curve": self.learning_curve()}
+        return {"groups": self.past.groups, "curve": self.past.curve()}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Rebuild the adapter from its seed and replay every update in order."""
+        """Rebuild the policy from its initial weights and replay every update in order."""
         self._build()
-        self.history = [list(groups) for groups in state.get("groups", [])]
-        for groups in self.history:
-            self._learn(groups)
-            self.book.remember(groups)
+        self.past.replay(state.get("groups", []), self.book)

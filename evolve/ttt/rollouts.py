@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from evolve.context import Scored
+from evolve.ttt.policy import Group, TTTLearner
 
 
 @dataclass
@@ -62,3 +63,35 @@ class RolloutBook:
             for content, reward in zip(group["contents"], group["rewards"], strict=True):
                 if content:
                     self.rewards.setdefault(content, reward)
+
+
+@dataclass
+class GroupHistory:
+    """The groups a TTT proposer learned from, in order: trained on as they come, kept as its
+    JSON state, and replayed on resume, which rebuilds the same weights."""
+
+    learner: TTTLearner | None
+    groups: list[list[dict[str, Any]]] = field(default_factory=list)
+
+    def learn(self, groups: list[dict[str, Any]]) -> None:
+        """One learner update on a generation's groups (nothing without a learner)."""
+        if self.learner is None or not groups:
+            return
+        self.groups.append(groups)
+        self._update(groups)
+
+    def replay(self, stored: Sequence[Sequence[dict[str, Any]]], book: RolloutBook) -> None:
+        """Take every stored generation's update again, in order, and its rewards back."""
+        self.groups = [list(groups) for groups in stored]
+        for groups in self.groups:
+            self._update(groups)
+            book.remember(groups)
+
+    def curve(self) -> list[dict[str, float]]:
+        """Mean reward, beta, entropy estimate and loss per update."""
+        return self.learner.curve if self.learner is not None else []
+
+    def _update(self, groups: list[dict[str, Any]]) -> None:
+        self.learner.update(
+            [Group(g["state"], tuple(g["actions"]), tuple(g["rewards"])) for g in groups]
+        )

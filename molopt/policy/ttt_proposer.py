@@ -24,8 +24,8 @@ import torch
 
 from evolve.context import Context, Proposal, Scored
 from evolve.problem import Problem
-from evolve.ttt.policy import Group, TTTConfig, TTTLearner
-from evolve.ttt.rollouts import RolloutBook
+from evolve.ttt.policy import TTTConfig, TTTLearner
+from evolve.ttt.rollouts import GroupHistory, RolloutBook
 from molopt.policy.completion import SmilesCompletion
 from molopt.policy.model import load_checkpoint
 from molopt.policy.sampling import canonical_or_none
@@ -50,7 +50,6 @@ class SmilesTTT:
     ) -> None:
         self.problem, self.config = problem, ttt
         self.checkpoint, self.device, self.temperature = checkpoint, device, temperature
-        self.history: list[list[dict[str, Any]]] = []
         self.book = RolloutBook()
         self.counts = {"sampled": 0, "invalid_smiles": 0}
         self._build()
@@ -59,7 +58,7 @@ class SmilesTTT:
         model, tokenizer = load_checkpoint(self.checkpoint, self.device)
         self.policy = SmilesCompletion(copy.deepcopy(model).requires_grad_(True), tokenizer)
         self.policy.temperature = self.temperature
-        self.learner = TTTLearner(self.policy, self.config)
+        self.past = GroupHistory(TTTLearner(self.policy, self.config))
 
     def propose(self, context: Context, n: int) -> list[Proposal]:
         """Groups of `group_size` children of the selected parents (whole molecules if none)."""
@@ -86,29 +85,18 @@ class SmilesTTT:
 
     def tell(self, results: Sequence[Scored]) -> None:
         """Rewards per group, then one learner update on the generation's groups."""
-        groups = self.book.close(results)
-        if groups:
-            self.history.append(groups)
-            self._learn(groups)
-
-    def _learn(self, groups: list[dict[str, Any]]) -> None:
-        self.learner.update(
-            [Group(g["state"], tuple(g["actions"]), tuple(g["rewards"])) for g in groups]
-        )
+        self.past.learn(self.book.close(results))
 
     def learning_curve(self) -> list[dict[str, float]]:
         """Mean reward, beta, entropy estimate and loss per update."""
-        return self.learner.curve
+        return self.past.curve()
 
     def state_dict(self) -> dict[str, Any]:
-        """The groups learned from (replayed on resume), the curve and counters (JSON)."""
-        return {"groups": self.history, "curve": self.learner.curve, "counts": self.counts}
+        """The groups learned from (replayed on resume) and the curve (JSON)."""
+        return {"groups": self.past.groups, "curve": self.past.curve(), "counts": self.counts}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Rebuild the policy from the prior and replay every update in order."""
+        """Rebuild the policy from its initial weights and replay every update in order."""
         self._build()
-        self.history = [list(groups) for groups in state.get("groups", [])]
-        for groups in self.history:
-            self._learn(groups)
-            self.book.remember(groups)
+        self.past.replay(state.get("groups", []), self.book)
         self.counts = {**self.counts, **state.get("counts", {})}

@@ -93,8 +93,7 @@ def test_resume_replays_the_updates_to_the_same_adapter(tiny_lm):
     state = "write a:"
     actions = proposer.policy.sample(state, 4, torch.Generator().manual_seed(1))
     groups = [{"state": state, "actions": actions, "contents": [None] * 4, "rewards": [0, 1, 2, 3]}]
-    proposer.history.append(groups)
-    proposer._learn(groups)
+    proposer.past.learn(groups)
     resumed = LocalLMProposer(problem, **options, ttt={"enabled": True, "group_size": 4})
     resumed.load_state_dict(proposer.state_dict())
     for a, b in zip(proposer.policy.parameters(), resumed.policy.parameters(), strict=True):
