@@ -104,7 +104,7 @@ def training_cost(paths: dict[str, Path]) -> dict:
         if not (path.parent / "last.pt").is_file():
             cost[name] = None  # a checkpoint without its run folder: cost unknown
             continue
-        last = torch.load(path.parent / "last.pt", map_location="cpu", weights_only=False)
+        last = torch.load(path.parent / "last.pt", map_location="cpu", weights_only=True)
         _, best = load_scorer(path)
         cost[name] = {
             "cpu_minutes_this_run": round(last["state"]["cpu_seconds"] / 60, 2),

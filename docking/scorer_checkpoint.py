@@ -32,7 +32,7 @@ def save(path: Path, model: PoseScorer, **extra) -> None:
 def load_scorer(path: Path) -> PoseScorer:
     """A `PoseScorer` with the checkpoint's weights, in eval mode."""
     try:
-        state = torch.load(path, map_location="cpu", weights_only=False)
+        state = torch.load(path, map_location="cpu", weights_only=True)
     except (OSError, RuntimeError, EOFError, pickle.UnpicklingError) as error:
         raise CheckpointError(f"{path}: cannot read the pose scorer ({error})") from error
     if not isinstance(state, dict) or state.get("format") != SCORER_FORMAT:

@@ -152,7 +152,7 @@ def train_scorer(config: ScorerTrainConfig) -> dict:
     state = {"step": 0, "cpu_seconds": 0.0, "history": [], "best": -1.0}
     last = config.out_dir / "last.pt"
     if last.exists():
-        saved = torch.load(last, map_location="cpu", weights_only=False)
+        saved = torch.load(last, map_location="cpu", weights_only=True)
         model.load_state_dict(saved["state_dict"])
         optimizer.load_state_dict(saved["optimizer"])
         state = saved["train_state"]

@@ -157,7 +157,7 @@ def _start(settings: TrainSettings) -> tuple[EditScorer, torch.optim.Optimizer, 
     state = {"step": 0, "history": [], "best": None, "cpu_seconds": 0.0}
     last = settings.out_dir / "last.pt"
     if last.is_file():
-        saved = torch.load(last, map_location="cpu", weights_only=False)
+        saved = torch.load(last, map_location="cpu", weights_only=True)
         model.load_state_dict(saved["weights"])
         optimizer.load_state_dict(saved["optimizer"])
         state = saved["state"]
