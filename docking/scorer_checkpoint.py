@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import pickle
-from dataclasses import asdict
 from pathlib import Path
 
-import torch
-
+from docking.checkpoint import read_state, write_state
 from docking.errors import CheckpointError
 from docking.pose_scorer import PoseScorer, ScorerConfig
 
@@ -17,26 +14,12 @@ DEFAULT_SCORER_NAME = "pose_scorer.pt"
 
 def save(path: Path, model: PoseScorer, **extra) -> None:
     """Write weights, sizes and `extra` (optimizer, training state, data seen) atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    state = {
-        "format": SCORER_FORMAT,
-        "model_config": asdict(model.config),
-        "state_dict": model.state_dict(),
-        **extra,
-    }
-    temporary = path.with_suffix(".tmp")
-    torch.save(state, temporary)
-    temporary.replace(path)
+    write_state(path, SCORER_FORMAT, model, **extra)
 
 
 def load_scorer(path: Path) -> PoseScorer:
     """A `PoseScorer` with the checkpoint's weights, in eval mode."""
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except (OSError, RuntimeError, EOFError, pickle.UnpicklingError) as error:
-        raise CheckpointError(f"{path}: cannot read the pose scorer ({error})") from error
-    if not isinstance(state, dict) or state.get("format") != SCORER_FORMAT:
-        raise CheckpointError(f"{path}: not a {SCORER_FORMAT} checkpoint")
+    state = read_state(path, SCORER_FORMAT)
     model = PoseScorer(ScorerConfig(**state["model_config"]))
     try:
         model.load_state_dict(state["state_dict"])
