@@ -6,7 +6,8 @@ seed} -> {"job": ID}, ``GET /api/jobs/{job}`` (the `discover status --json` shap
 ``GET /api/jobs/{job}/curve``, ``GET /api/jobs/{job}/logs?offset=N``,
 ``GET /api/jobs/{job}/top?k=5`` (the k best candidates) and ``GET /api/jobs/{job}/lineage``
 (the best candidate's chain of parents), both with each candidate's pre-rendered, escaped
-HTML (`discovery.depict`), and ``GET /`` (an HTML page).
+HTML (`discovery.depict`; the task's own drawing when it has a `render` function,
+`discovery.render`), and ``GET /`` (an HTML page).
 
 Trust: a submitted task path is read on the daemon's machine, only under the configured
 task roots and with the sandbox on (`discovery.remote_tasks`); its errors never echo the
@@ -39,6 +40,7 @@ from discovery.errors import DaemonError, JobStateError, TaskSpecError
 from discovery.jobs import (
     cancel_job,
     job_log_path,
+    job_spec,
     job_status,
     pause_job,
     queue_spec,
@@ -46,15 +48,18 @@ from discovery.jobs import (
 )
 from discovery.lineage import lineage
 from discovery.remote_tasks import RemoteTaskRefused, admit_remote_task, public_task_error
+from discovery.render import Drawings
 from discovery.report import best_curve
+from discovery.spec import TaskSpec
 from memory import CandidateRecord, Store
 from memory.errors import JobNotFound
-from memory.jobs import JobQueue
+from memory.jobs import JobQueue, JobRecord
 
 log = logging.getLogger(__name__)
 
 LOG_CHUNK_BYTES = 64 * 1024
 MAX_TOP = 50
+DRAWN_PER_VIEW = 5  # each drawing runs the task's render in a sandbox (kept afterwards)
 VERBS = {"cancel": cancel_job, "pause": pause_job, "resume": resume_job}
 
 
@@ -77,8 +82,9 @@ def _authorizer(token: str | None) -> Any:
     return check
 
 
-def candidate_view(record: CandidateRecord) -> dict[str, Any]:
-    """A candidate for the page: identity, metrics and its HTML fragment (escaped)."""
+def candidate_view(record: CandidateRecord, drawing: str | None = None) -> dict[str, Any]:
+    """A candidate for the page: identity, metrics and its HTML fragment (escaped; the task's
+    own `drawing` as an image when given)."""
     return {
         "n": record.n,
         "hash": record.hash,
@@ -86,13 +92,37 @@ def candidate_view(record: CandidateRecord) -> dict[str, Any]:
         "proposer": record.proposer,
         "metrics": record.metrics,
         "parents": record.parents,
-        "html": depict(record.representation, record.content),
+        "html": depict(record.representation, record.content, drawing),
     }
+
+
+def drawable_spec(store: Store, job: JobRecord) -> TaskSpec | None:
+    """The job's task when it has a `render` function (None otherwise, or if it no longer
+    loads: the page then shows candidates as text)."""
+    try:
+        spec = job_spec(store, job)
+    except TaskSpecError:
+        return None
+    return spec if spec.render is not None else None
 
 
 def _job_routes(store: Store, home: Path, roots: tuple[Path, ...]) -> APIRouter:
     router = APIRouter()
     queue = JobQueue(store)
+    drawings = Drawings()
+
+    def views(job: JobRecord, candidates: list[CandidateRecord]) -> list[dict[str, Any]]:
+        """Candidate views, the first `DRAWN_PER_VIEW` drawn by the task when it can draw."""
+        spec = drawable_spec(store, job)
+        return [
+            candidate_view(
+                candidate,
+                drawings.svg(job.run_id, spec, candidate.content)
+                if spec is not None and index < DRAWN_PER_VIEW
+                else None,
+            )
+            for index, candidate in enumerate(candidates)
+        ]
 
     def found(job: str) -> Any:
         try:
@@ -151,14 +181,14 @@ def _job_routes(store: Store, home: Path, roots: tuple[Path, ...]) -> APIRouter:
     def top(job: str, k: int = Query(default=5, ge=1, le=MAX_TOP)) -> dict[str, Any]:
         record = found(job)
         best = store.top(record.run_id, k)
-        return {"job": record.id, "top": [candidate_view(candidate) for candidate in best]}
+        return {"job": record.id, "top": views(record, list(best))}
 
     @router.get("/jobs/{job}/lineage")
     def ancestry(job: str) -> dict[str, Any]:
         record = found(job)
         best = store.best(record.run_id)
         chain = lineage(store, record.run_id, best) if best is not None else []
-        return {"job": record.id, "lineage": [candidate_view(candidate) for candidate in chain]}
+        return {"job": record.id, "lineage": views(record, list(chain))}
 
     @router.get("/jobs/{job}/logs")
     def logs(job: str, offset: int = 0) -> dict[str, Any]:

@@ -3,13 +3,15 @@
 Programs are highlighted with Pygments (inline styles, so the page needs no stylesheet),
 SMILES are drawn as 2D depictions with RDKit's `rdMolDraw2D.MolDraw2DSVG`, vectors as a bar
 chart of their coordinates (an SVG built here from the parsed numbers), anything else is
-escaped text. Candidate content is untrusted: it only ever reaches the page escaped
+escaped text; a task with a `render` function gets its own SVG drawing, shown as an image
+(`as_svg_image`). Candidate content is untrusted: it only ever reaches the page escaped
 (Pygments escapes every token; the SVG is drawn by RDKit from the parsed molecule, never
 from the text itself).
 """
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import math
@@ -78,8 +80,24 @@ def as_vector(content: str) -> str:
     return f'<div class="candidate vector">{svg}{as_text(content)}</div>'
 
 
-def depict(representation: str, content: str) -> str:
-    """The HTML fragment for a candidate of the given representation."""
+def as_svg_image(svg: str, content: str) -> str:
+    """A task's own drawing (`render`) as an image above the escaped text.
+
+    The SVG came out of the sandbox, so it is untrusted markup: it goes in as a base64
+    ``data:`` URL of an ``<img>``, where browsers run no script and load nothing it links.
+    """
+    encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    image = (
+        f'<img class="drawing" alt="the task\'s drawing" src="data:image/svg+xml;base64,{encoded}">'
+    )
+    return f'<div class="candidate drawing">{image}{as_text(content)}</div>'
+
+
+def depict(representation: str, content: str, drawing: str | None = None) -> str:
+    """The HTML fragment for a candidate of the given representation (the task's own
+    `drawing` when it has one)."""
+    if drawing is not None:
+        return as_svg_image(drawing, content)
     if representation == "program":
         return as_code(content)
     if representation == "vector":

@@ -77,13 +77,14 @@ def resolve_task_path(text: str, roots: tuple[Path, ...]) -> Path:
 
 
 def _named_files(data: dict[str, Any], folder: Path) -> list[tuple[str, Path]]:
-    """(field, path) of every file the YAML may name: the evaluator file and one-line seeds."""
+    """(field, path) of every file the YAML may name: evaluator and render files, one-line seeds."""
     named = []
-    evaluator = data.get("evaluator")
-    if isinstance(evaluator, str) and ":" in evaluator:
-        target = evaluator.rsplit(":", 1)[0]
-        if target.endswith(".py") or "/" in target:
-            named.append(("evaluator", folder / target))
+    for field in ("evaluator", "render"):
+        ref = data.get(field)
+        if isinstance(ref, str) and ":" in ref:
+            target = ref.rsplit(":", 1)[0]
+            if target.endswith(".py") or "/" in target:
+                named.append((field, folder / target))
     seeds = data.get("seed")
     for item in seeds if isinstance(seeds, list) else [seeds]:
         if isinstance(item, str) and item and "\n" not in item:

@@ -19,6 +19,7 @@ BEST_FILENAMES = {
     "smiles": "best.smi",
     "text": "best.txt",
 }
+DRAWING_FILENAME = "best.svg"  # the task's `render` of the best candidate, when it has one
 BASE_COLUMNS = ["n", "candidate", "valid", "error"]
 PMO_TASK_PREFIX = "pmo-"  # the PMO benchmark tasks of tasks/pmo/
 LOG_SCALE_DECADES = 1.0  # a curve whose best values span this many decades gets a log axis
@@ -153,15 +154,16 @@ def plot_curve(run: RunRecord, records: Iterable[CandidateRecord], path: Path) -
     plt.close(figure)
 
 
-def write_results(store: Store, run_id: str, folder: Path) -> Path:
-    """Write the whole results folder for a run and return it.
+def write_results(store: Store, run_id: str, folder: Path, drawing: str | None = None) -> Path:
+    """Write the whole results folder for a run and return it (with `drawing`, the task's
+    SVG of the best candidate, as ``best.svg``).
 
     Any OSError (ENOSPC on a full disk, EACCES, ...) becomes a `ResultsWriteError` naming
     the folder; the run's history stays in the store, so the files can be written again
     later (`discover history RUN` exports it meanwhile).
     """
     try:
-        return _write_results(store, run_id, folder)
+        return _write_results(store, run_id, folder, drawing)
     except OSError as error:
         raise ResultsWriteError(
             f"cannot write the results of run {run_id} to {folder}: "
@@ -170,13 +172,16 @@ def write_results(store: Store, run_id: str, folder: Path) -> Path:
         ) from error
 
 
-def _write_results(store: Store, run_id: str, folder: Path) -> Path:
+def _write_results(store: Store, run_id: str, folder: Path, drawing: str | None) -> Path:
     run = store.get_run(run_id)
     folder.mkdir(parents=True, exist_ok=True)
     best = store.best(run_id)
     if best is not None:
         (folder / BEST_FILENAMES[best.representation]).write_text(best.content)
         (folder / "best_metrics.json").write_text(json.dumps(best.metrics, indent=2))
+    (folder / DRAWING_FILENAME).unlink(missing_ok=True)  # never a drawing of an older best
+    if drawing is not None and best is not None:
+        (folder / DRAWING_FILENAME).write_text(drawing)
     records = list(store.history(run_id))  # read once for all the files below
     with open(folder / "history.csv", "w", newline="") as stream:
         write_history_csv(records, stream)
@@ -184,7 +189,8 @@ def _write_results(store: Store, run_id: str, folder: Path) -> Path:
         write_history_jsonl(records, stream)
     plot_curve(run, records, folder / "curve.png")
     pmo = pmo_figures(run, records)
-    (folder / "report.md").write_text(markdown_report(store, run, best, pmo, records))
+    drawn = (folder / DRAWING_FILENAME).exists()
+    (folder / "report.md").write_text(markdown_report(store, run, best, pmo, records, drawn))
     return folder
 
 
@@ -200,8 +206,10 @@ def markdown_report(
     best: CandidateRecord | None,
     pmo: dict[str, float] | None = None,
     records: Sequence[CandidateRecord] = (),
+    drawn: bool = False,
 ) -> str:
-    """A short human summary of the run (with its PMO figures for a PMO task)."""
+    """A short human summary of the run (with its PMO figures for a PMO task, and the task's
+    drawing of the best candidate when `drawn`)."""
     invalid = store.count(run.id, valid=False)
     objective = run.spec["objective"]
     lines = [
@@ -222,6 +230,8 @@ def markdown_report(
         if best.feedback:
             lines += ["", f"Feedback: {best.feedback}"]
         lines += ["", f"Candidate file: `{BEST_FILENAMES[best.representation]}`"]
+        if drawn:
+            lines += ["", f"![the best candidate, drawn by the task]({DRAWING_FILENAME})"]
     if pmo is not None:
         lines += [
             "",

@@ -9,6 +9,7 @@ A run that ends without a single valid candidate has failed, with the first erro
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 from collections.abc import Callable
@@ -17,13 +18,15 @@ from pathlib import Path
 from typing import Any
 
 from discovery.home import RAY_ENV
+from discovery.render import try_render
 from discovery.report import is_pmo_run, pmo_figures, write_results
 from discovery.spec import TaskSpec
 from evolve import Budget, Evolution, Progress
 from evolve.proposers import make_proposer
 from memory import RunRecord, Store
-from science import make_pool
+from science import ScienceError, VerifierPool, make_pool
 
+log = logging.getLogger(__name__)
 RESUME_HINT = "run the same command to resume"
 
 
@@ -138,6 +141,19 @@ def result_of(store: Store, run_id: str, folder: Path, status: str, message: str
     )
 
 
+def draw_best(spec: TaskSpec, pool: VerifierPool, store: Store, run_id: str) -> str | None:
+    """The task's drawing of the run's best candidate (None: no `render`, no best, or it failed;
+    a failure is logged and never fails the run)."""
+    best = store.best(run_id) if spec.render is not None else None
+    if best is None:
+        return None
+    try:
+        return try_render(spec, pool, best.content)
+    except ScienceError as error:  # a pool broken by Ctrl-C, say: the results come first
+        log.warning("task %s: the best candidate was not drawn: %s", spec.name, error)
+        return None
+
+
 def run_task(
     spec: TaskSpec,
     store: Store,
@@ -209,5 +225,5 @@ def run_task(
             # No state save here: the loop stores it with every generation, and the state
             # of a generation that Ctrl-C cut short must not be kept (resume stays exact).
             store.set_status(run_id, status, message)
-            write_results(store, run_id, folder)
+            write_results(store, run_id, folder, draw_best(spec, pool, store, run_id))
     return result_of(store, run_id, folder, status, message)

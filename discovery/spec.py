@@ -175,6 +175,7 @@ class TaskSpec(BaseModel):
     description: str = ""
     representation: Literal["program", "vector", "smiles", "text"]
     evaluator: str
+    render: str | None = None
     params: dict[str, Any] = Field(default_factory=dict)
     objective: ObjectiveSpec
     seed: str | list[Any] | None = None
@@ -185,10 +186,10 @@ class TaskSpec(BaseModel):
     engine: EngineSpec = Field(default_factory=EngineSpec)
     folder: Path = Field(default=Path("."), exclude=True)
 
-    @field_validator("evaluator")
+    @field_validator("evaluator", "render")
     @classmethod
-    def _evaluator_shape(cls, value: str) -> str:
-        if ":" not in value:
+    def _evaluator_shape(cls, value: str | None) -> str | None:
+        if value is not None and ":" not in value:
             raise ValueError("expected 'file.py:function' or 'package.module:function'")
         return value
 
@@ -227,6 +228,15 @@ class TaskSpec(BaseModel):
         )
         cascade = tuple(self._stage(i, s) for i, s in enumerate(self.evaluation.cascade))
         return Evaluation(evaluator=ref, params=self.params, limits=limits, cascade=cascade)
+
+    def render_ref(self) -> EvaluatorRef | None:
+        """Where the task's optional `render` function lives (None: the task draws nothing)."""
+        if self.render is None:
+            return None
+        try:
+            return EvaluatorRef.parse(self.render, self.folder)
+        except ScienceError as error:
+            raise TaskSpecError(f"{self.folder}: field `render`: {error}") from error
 
     def _stage(self, index: int, stage: CascadeStageSpec) -> CascadeStage:
         try:
@@ -336,6 +346,7 @@ def check_task(spec: TaskSpec, source: str) -> None:
     else:
         found = evaluator_problem(ref)
         problems += [f"field `evaluator`: {found}"] if found else []
+    problems += _render_problems(spec)
     problems += proposer_problems(spec.representation, spec.proposer.kind, spec.proposer.options)
     if problems:
         raise TaskSpecError(f"{source}: " + "; ".join(problems))
@@ -343,6 +354,17 @@ def check_task(spec: TaskSpec, source: str) -> None:
         spec.seed_candidates()
     except TaskSpecError as error:
         raise TaskSpecError(f"{source}: {error}") from None
+
+
+def _render_problems(spec: TaskSpec) -> list[str]:
+    """Why the optional `render` function cannot be found, checked when the task loads."""
+    if spec.render is None:
+        return []
+    try:
+        found = evaluator_problem(EvaluatorRef.parse(spec.render, spec.folder))
+    except ScienceError as error:
+        found = str(error)
+    return [f"field `render`: {found}"] if found else []
 
 
 def load_task(path: Path | str) -> TaskSpec:

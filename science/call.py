@@ -16,6 +16,7 @@ from science.cascade import run_cascade
 from science.errors import EvaluatorNotFound
 from science.evaluation import EvaluatorRef, Job, Verdict
 from science.refine import refine_verdict
+from science.render import draw_verdict
 
 PROGRAM_FILENAME = "candidate.py"
 
@@ -73,7 +74,8 @@ def call_evaluator(
 ) -> Verdict:
     """Evaluate `job` in the current process (its cascade first, `science.cascade`);
     exceptions become an invalid verdict. A job with `refine` set runs the local optimizer
-    of `science.refine` on the evaluator instead.
+    of `science.refine` on the evaluator instead; one with `draw` set calls the task's render
+    function (`science.render`).
 
     `function` and `stages` are the evaluators already loaded (by a zygote); by default they
     are loaded here.
@@ -84,6 +86,8 @@ def call_evaluator(
         if job.refine is not None:
             return refine_verdict(function, job.candidate, job.params, job.refine)
         argument = candidate_argument(job, workdir)
+        if job.draw:
+            return draw_verdict(function, argument, job.params)
         if job.cascade:
             stopped = run_cascade(job, argument, stages or load_stages(job), start)
             if stopped is not None:

@@ -108,7 +108,9 @@ class Job:
     `candidate` is the JSON value handed to the evaluator, except for programs
     (`representation == "program"`), where it is the source text that the sandbox writes
     to a file and whose path is handed over instead. `refine` (a
-    `science.refine.Refinement`) turns the job into a local optimization of a vector.
+    `science.refine.Refinement`) turns the job into a local optimization of a vector; `draw`
+    makes `evaluator` the task's render function, whose SVG comes back as an artifact
+    (`science.render`).
     """
 
     evaluator: EvaluatorRef
@@ -118,6 +120,7 @@ class Job:
     limits: Limits = field(default_factory=Limits)
     cascade: tuple[CascadeStage, ...] = ()
     refine: Refinement | None = None
+    draw: bool = False
 
 
 @dataclass

@@ -160,3 +160,33 @@ def evaluate(candidate: list, n: int = 26, polish_iterations: int = POLISH_ITERA
         f"{raw_radii.sum():.6f}), smallest radius {radii.min():.4f}",
         "artifacts": {"polished": centres.ravel().tolist(), "radii": radii.tolist()},
     }
+
+
+def render(candidate: list, n: int = 26, polish_iterations: int = POLISH_ITERATIONS) -> str:
+    """An SVG of the packing `evaluate` scores (the task's `render`: the dashboard and the
+    results folder show it): the unit square, each circle shaded by its radius."""
+    result = evaluate(candidate, n=n, polish_iterations=polish_iterations)
+    artifacts = result.get("artifacts", {})
+    centres = np.asarray(artifacts.get("polished", candidate), dtype=float).reshape(-1, 2)
+    radii = np.asarray(artifacts.get("radii", np.zeros(len(centres))), dtype=float)
+    size, margin = 360, 10
+    scale = size - 2 * margin
+    largest = float(radii.max()) if len(radii) and radii.max() > 0 else 1.0
+    shapes = [
+        f'<rect x="{margin}" y="{margin}" width="{scale}" height="{scale}" '
+        'fill="none" stroke="#333" stroke-width="1"/>'
+    ]
+    for (x, y), r in zip(centres, radii, strict=True):
+        shade = 0.35 + 0.5 * float(r) / largest
+        shapes.append(
+            f'<circle cx="{margin + x * scale:.2f}" cy="{margin + (1 - y) * scale:.2f}" '
+            f'r="{max(float(r), 0.0) * scale:.2f}" fill="#3366cc" fill-opacity="{shade:.2f}" '
+            'stroke="#12336b" stroke-width="0.6"/>'
+        )
+    caption = f"{len(centres)} circles, sum of radii {result.get('sum_radii', 0.0):.6f}"
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size + 24}" '
+        f'viewBox="0 0 {size} {size + 24}">{"".join(shapes)}'
+        f'<text x="{margin}" y="{size + 16}" font-family="sans-serif" font-size="13">'
+        f"{caption}</text></svg>"
+    )

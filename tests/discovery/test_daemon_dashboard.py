@@ -17,7 +17,7 @@ from discovery.jobs import job_spec, submit_job
 from discovery.lineage import lineage
 from discovery.report import best_curve
 from discovery.runner import run_task
-from discovery.testing import write_task
+from discovery.testing import SPHERE_EVALUATOR, write_task
 from memory import Store
 from memory.jobs import JobQueue
 
@@ -184,6 +184,50 @@ def test_a_hostile_metric_and_job_name_are_shown_as_text(tmp_path, browser):
     assert "<b id=bold>name</b>" in row_text
     assert HOSTILE_METRIC in top_text  # the candidate cards' metric names, as text too
     assert injected == [] and pwned is None and "t0ken" not in title
+
+
+DRAWING_EVALUATOR = (
+    SPHERE_EVALUATOR
+    + """
+
+def render(candidate):
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="60">'
+        '<rect width="120" height="60" fill="#36c"/>'
+        '<image href="nowhere.png" onerror="window.pwned = 1"/>'
+        '<script>window.pwned = 1</script></svg>'
+    )
+"""
+)
+
+
+def test_a_task_drawing_shows_as_an_image_whose_script_never_runs(tmp_path, browser):
+    home = tmp_path / "home"
+    store = Store.at_home(home)
+    task = write_task(
+        tmp_path / "task",
+        DRAWING_EVALUATOR,
+        render="evaluator.py:render",
+        evaluation={"sandbox": False},
+        budget={"evaluations": 8},
+    )
+    job = submit_job(store, task)
+    run_task(job_spec(store, job), store, home / "results", resume=job.run_id)
+    server = ApiServer(store, home, HttpConfig(port=0, token="t0ken"))
+    server.start()
+    try:
+        browser.get(f"{server.url}/#token=t0ken&job={job.id}")
+        wait = WebDriverWait(browser, 30)
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#top img.drawing"))
+        image = browser.find_element(By.CSS_SELECTOR, "#top img.drawing")
+        wait.until(lambda d: d.execute_script("return arguments[0].complete", image))
+        width = browser.execute_script("return arguments[0].naturalWidth", image)
+        pwned = browser.execute_script("return window.pwned")
+    finally:
+        server.stop()
+        store.close()
+    assert width == 120  # the browser decoded the task's SVG
+    assert pwned is None
 
 
 def serve_page(folder, text):

@@ -126,11 +126,14 @@ def test_a_seed_file_outside_the_roots_is_refused(client, store, root, secret, s
     assert_nothing_leaked_or_queued(response, store)
 
 
-def test_an_evaluator_file_outside_the_roots_is_refused(client, store, root, tmp_path):
+@pytest.mark.parametrize("field", ["evaluator", "render"])
+def test_an_evaluator_or_render_file_outside_the_roots_is_refused(
+    client, store, root, tmp_path, field
+):
     elsewhere = write_task(tmp_path / "elsewhere")
-    task = write_task(root / "task", evaluator=f"{elsewhere.parent / 'evaluator.py'}:evaluate")
+    task = write_task(root / "task", **{field: f"{elsewhere.parent / 'evaluator.py'}:evaluate"})
     response = client.post("/api/jobs", json={"task": str(task)})
-    assert response.status_code == 403 and "field `evaluator`" in response.json()["detail"]
+    assert response.status_code == 403 and f"field `{field}`" in response.json()["detail"]
     assert JobQueue(store).list_jobs() == []
 
 
