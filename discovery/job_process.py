@@ -74,6 +74,7 @@ def with_workers(spec: TaskSpec, workers: int | None) -> TaskSpec:
 def run_job(store: Store, home: Path, job_id: str, workers: int | None) -> RunResult:
     """Run (or resume) the job's run until its budget is spent or SIGTERM arrives."""
     from discovery.jobs import job_spec
+    from discovery.progress import ProgressLog
     from discovery.runner import run_task
     from memory.jobs import JobQueue
 
@@ -82,7 +83,20 @@ def run_job(store: Store, home: Path, job_id: str, workers: int | None) -> RunRe
     signal.signal(signal.SIGTERM, stopper)
     spec = with_workers(job_spec(store, job), workers)
     log.info("job %s: run %s of task %s (attempt %d)", job.id, job.run_id, spec.name, job.attempts)
-    return run_task(spec, store, home / "results", resume=job.run_id, on_start=stopper.attach)
+    progress = ProgressLog()
+
+    def started(evolution: Evolution) -> None:
+        stopper.attach(evolution)
+        progress.start(evolution)
+
+    return run_task(
+        spec,
+        store,
+        home / "results",
+        resume=job.run_id,
+        on_start=started,
+        on_progress=progress,
+    )
 
 
 def serve_job(job_id: str, home: Path, db_url: str, workers: int | None) -> int:
@@ -93,6 +107,7 @@ def serve_job(job_id: str, home: Path, db_url: str, workers: int | None) -> int:
     logging.basicConfig(
         stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s"
     )
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # schema checks are not job news
     store = open_store(home, db_url)
     try:
         result = run_job(store, home, job_id, workers)

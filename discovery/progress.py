@@ -1,4 +1,5 @@
-"""A live progress bar for a run: evaluations against the budget, time left, best so far.
+"""A live progress bar for a run: evaluations against the budget, time left, best so far
+(and the same as periodic log lines for daemon jobs, `ProgressLog`).
 
 A run stops at whichever limit of its budget comes first, so the bar names both and its
 estimate of the time left is the smaller of the two: the time the remaining evaluations
@@ -8,6 +9,7 @@ the evaluations already done.
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 
@@ -17,6 +19,7 @@ from evolve import Budget, Evolution, Progress
 
 BAR_FORMAT = "{l_bar}{bar}| {n_fmt}/{total_fmt} evals [{elapsed}{postfix}]"
 COUNTER_FORMAT = "{n_fmt} evals [{elapsed}{postfix}]"
+log = logging.getLogger(__name__)
 
 
 def limits_text(budget: Budget) -> str:
@@ -91,3 +94,36 @@ class ProgressBar:
         """Finish the bar line."""
         if self.bar is not None:
             self.bar.close()
+
+
+class ProgressLog:
+    """Progress as log lines, for a daemon job's log file (`discover logs JOB`), where a bar's
+    carriage returns would pile up: the first generation, then at most one line every
+    `every_seconds`, each with the budget and the best so far."""
+
+    def __init__(self, every_seconds: float = 30.0) -> None:
+        self.every_seconds = every_seconds
+        self.budget = Budget()
+        self.last: float | None = None
+
+    def start(self, evolution: Evolution) -> None:
+        """Learn the run's budget (`run_task`'s `on_start` hook)."""
+        self.budget = evolution.budget
+
+    def __call__(self, progress: Progress) -> None:
+        now = time.monotonic()
+        if self.last is not None and now - self.last < self.every_seconds:
+            return
+        self.last = now
+        total = f"/{self.budget.evaluations}" if self.budget.evaluations is not None else ""
+        best = "-" if progress.best_value is None else f"{progress.best_value:.6g}"
+        log.info(
+            "progress: %d%s evaluations (%d invalid), best %s, generation %d, %.0f s (%s)",
+            progress.evaluations,
+            total,
+            progress.invalid,
+            best,
+            progress.generation,
+            progress.elapsed_seconds,
+            limits_text(self.budget),
+        )

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -133,6 +134,7 @@ def test_jobs_run_side_by_side_within_the_slots_and_finish(tmp_path, home, store
         daemon.stop()
     assert second.returncode == 1 and "already serves" in second.stderr
     assert f"run {jobs[2].run_id} finished (budget spent)" in followed  # --follow ends with it
+    assert re.search(r"progress: \d+/24 evaluations \(\d+ invalid\), best -?[\d.e-]+", followed)
     assert {row["state"] for row in listed} == {"finished"}
     records = JobQueue(store).list_jobs()
     moments = sorted([(r.started_at, 1) for r in records] + [(r.finished_at, -1) for r in records])
