@@ -152,20 +152,25 @@ def evaluate(candidate):
 """
 
 
-def test_a_hostile_metric_and_job_name_are_shown_as_text(tmp_path, browser):
+def served_job(tmp_path, source, name, **fields):
+    """An 8-evaluation job of `source` run to its end, and a started API server over it."""
     home = tmp_path / "home"
     store = Store.at_home(home)
-    task = write_task(
-        tmp_path / "task",
-        HOSTILE_EVALUATOR,
-        objective={"metric": HOSTILE_METRIC, "direction": "maximize"},
-        evaluation={"sandbox": False},
-        budget={"evaluations": 8},
-    )
-    job = submit_job(store, task, name="<b id=bold>name</b>")
+    fields = {"evaluation": {"sandbox": False}, "budget": {"evaluations": 8}, **fields}
+    job = submit_job(store, write_task(tmp_path / "task", source, **fields), name=name)
     run_task(job_spec(store, job), store, home / "results", resume=job.run_id)
     server = ApiServer(store, home, HttpConfig(port=0, token="t0ken"))
     server.start()
+    return store, job, server
+
+
+def test_a_hostile_metric_and_job_name_are_shown_as_text(tmp_path, browser):
+    store, job, server = served_job(
+        tmp_path,
+        HOSTILE_EVALUATOR,
+        "<b id=bold>name</b>",
+        objective={"metric": HOSTILE_METRIC, "direction": "maximize"},
+    )
     try:
         browser.get(f"{server.url}/#token=t0ken&job={job.id}")
         wait = WebDriverWait(browser, 30)
@@ -202,19 +207,9 @@ def render(candidate):
 
 
 def test_a_task_drawing_shows_as_an_image_whose_script_never_runs(tmp_path, browser):
-    home = tmp_path / "home"
-    store = Store.at_home(home)
-    task = write_task(
-        tmp_path / "task",
-        DRAWING_EVALUATOR,
-        render="evaluator.py:render",
-        evaluation={"sandbox": False},
-        budget={"evaluations": 8},
+    store, job, server = served_job(
+        tmp_path, DRAWING_EVALUATOR, "drawn", render="evaluator.py:render"
     )
-    job = submit_job(store, task)
-    run_task(job_spec(store, job), store, home / "results", resume=job.run_id)
-    server = ApiServer(store, home, HttpConfig(port=0, token="t0ken"))
-    server.start()
     try:
         browser.get(f"{server.url}/#token=t0ken&job={job.id}")
         wait = WebDriverWait(browser, 30)
