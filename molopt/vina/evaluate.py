@@ -18,7 +18,7 @@ from molopt import oracles
 from molopt.errors import InvalidMoleculeError
 from molopt.molecules import standardize
 from molopt.vina.objectives import DockingObjective, get_docking_objective, qed_penalty
-from science.vina.errors import DockingError, LigandPreparationError
+from science.vina.errors import LigandPreparationError, VinaRunError
 from science.vina.prepare import prepare_ligand
 from science.vina.score import dock
 from science.vina.targets import load_target
@@ -52,7 +52,7 @@ def evaluate(
             ).score
             for receptor in receptors
         }
-    except (LigandPreparationError, DockingError) as error:
+    except (LigandPreparationError, VinaRunError) as error:
         return {
             "valid": False,
             "feedback": f"cannot dock {molecule.smiles}: {error}",

@@ -15,5 +15,8 @@ class LigandPreparationError(VinaError):
     """A molecule cannot be made into a dockable 3D ligand (protonation, embedding, PDBQT)."""
 
 
-class DockingError(VinaError):
-    """Vina could not dock a prepared ligand (no pose, or an error inside Vina)."""
+class VinaRunError(VinaError):
+    """Vina could not dock a prepared ligand (no pose, or an error inside Vina).
+
+    Not `docking.errors.DockingError`, the docking engine's base error: one name, one class.
+    """

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from vina import Vina
 
-from science.vina.errors import DockingError
+from science.vina.errors import VinaRunError
 from science.vina.targets import Target
 
 log = logging.getLogger(__name__)
@@ -42,9 +42,9 @@ def dock(
 ) -> Docked:
     """Dock a ligand PDBQT into `target` and return the best pose's affinity."""
     if exhaustiveness < 1 or cpu < 1:
-        raise DockingError(f"exhaustiveness ({exhaustiveness}) and cpu ({cpu}) must be >= 1")
+        raise VinaRunError(f"exhaustiveness ({exhaustiveness}) and cpu ({cpu}) must be >= 1")
     if seed == 0:  # Vina draws a random seed for 0: the score would change from call to call
-        raise DockingError("seed 0 makes Vina pick a random seed; pass a non-zero seed")
+        raise VinaRunError("seed 0 makes Vina pick a random seed; pass a non-zero seed")
     vina = Vina(sf_name="vina", cpu=cpu, seed=seed, verbosity=0)
     try:
         vina.set_receptor(str(target.receptor))
@@ -54,9 +54,9 @@ def dock(
         energies = vina.energies(n_poses=POSES)
     except (RuntimeError, TypeError, ValueError) as exc:
         message = " ".join(str(exc).split())
-        raise DockingError(f"Vina failed on target {target.name}: {message}") from exc
+        raise VinaRunError(f"Vina failed on target {target.name}: {message}") from exc
     if len(energies) == 0:
-        raise DockingError(f"Vina found no pose in the box of target {target.name}")
+        raise VinaRunError(f"Vina found no pose in the box of target {target.name}")
     affinities = tuple(float(row[0]) for row in energies)
     log.debug("%s: %d poses, best %.2f kcal/mol", target.name, len(affinities), affinities[0])
     return Docked(score=affinities[0], affinities=affinities, poses=vina.poses(n_poses=1))

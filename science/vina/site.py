@@ -23,7 +23,7 @@ from openbabel import pybel
 from rdkit import Chem
 from vina import Vina
 
-from science.vina.errors import DockingError
+from science.vina.errors import VinaRunError
 from science.vina.prepare import write_pdbqt
 
 log = logging.getLogger(__name__)
@@ -46,14 +46,14 @@ def write_receptor(protein_pdb: Path, out: Path, ph: float = 7.4) -> Path:
     try:
         receptor = next(pybel.readfile("pdb", str(protein_pdb)))
     except (OSError, StopIteration) as exc:
-        raise DockingError(f"Open Babel cannot read the protein {protein_pdb}: {exc}") from exc
+        raise VinaRunError(f"Open Babel cannot read the protein {protein_pdb}: {exc}") from exc
     if receptor.OBMol.NumAtoms() == 0:
-        raise DockingError(f"the protein {protein_pdb} has no atoms Open Babel can read")
+        raise VinaRunError(f"the protein {protein_pdb} has no atoms Open Babel can read")
     receptor.OBMol.AddHydrogens(False, True, ph)
     out.parent.mkdir(parents=True, exist_ok=True)
     receptor.write("pdbqt", str(out), overwrite=True, opt={"r": None, "x": None})
     if not out.exists() or out.stat().st_size == 0:
-        raise DockingError(f"Open Babel wrote no receptor PDBQT for {protein_pdb}")
+        raise VinaRunError(f"Open Babel wrote no receptor PDBQT for {protein_pdb}")
     return out
 
 
@@ -70,7 +70,7 @@ def poses_from_pdbqt(text: str) -> list[Chem.Mol]:
     (meeko keeps the SMILES and atom order in the PDBQT's remarks)."""
     mols = RDKitMolCreate.from_pdbqt_mol(PDBQTMolecule(text, skip_typing=True))
     if not mols or mols[0] is None:
-        raise DockingError("meeko could not rebuild the pose molecule from Vina's PDBQT")
+        raise VinaRunError("meeko could not rebuild the pose molecule from Vina's PDBQT")
     mol = mols[0]
     return [Chem.Mol(mol, confId=c.GetId()) for c in mol.GetConformers()]
 
@@ -87,7 +87,7 @@ class Site:
         seed: int = 1,
     ) -> None:
         if seed == 0:
-            raise DockingError("seed 0 makes Vina pick a random seed; pass a non-zero seed")
+            raise VinaRunError("seed 0 makes Vina pick a random seed; pass a non-zero seed")
         self.ligand = ligand
         self.center = [float(v) for v in center]
         self.box = float(box)
@@ -97,7 +97,7 @@ class Site:
             self.vina.set_ligand_from_string(write_pdbqt(ligand))
             self.vina.compute_vina_maps(center=self.center, box_size=[self.box] * 3)
         except (RuntimeError, TypeError, ValueError) as exc:
-            raise DockingError(
+            raise VinaRunError(
                 f"Vina cannot set up the site: {' '.join(str(exc).split())}"
             ) from exc
 
@@ -109,7 +109,7 @@ class Site:
             text = self.vina.poses(n_poses=n_poses, energy_range=100.0)
             energies = self.vina.energies(n_poses=n_poses, energy_range=100.0)
         except (RuntimeError, TypeError, ValueError) as exc:
-            raise DockingError(f"Vina docking failed: {' '.join(str(exc).split())}") from exc
+            raise VinaRunError(f"Vina docking failed: {' '.join(str(exc).split())}") from exc
         mols = poses_from_pdbqt(text)
         return [Pose(mol, float(e[0])) for mol, e in zip(mols, energies, strict=False)]
 
@@ -124,5 +124,5 @@ class Site:
                 self.vina.write_pose(str(path), overwrite=True)
                 text = path.read_text()
         except (RuntimeError, TypeError, ValueError) as exc:
-            raise DockingError(f"Vina optimize failed: {' '.join(str(exc).split())}") from exc
+            raise VinaRunError(f"Vina optimize failed: {' '.join(str(exc).split())}") from exc
         return Pose(poses_from_pdbqt(text)[0], float(energies[0]))

@@ -69,7 +69,7 @@ def test_molecules_that_cannot_be_prepared_or_docked_are_failed_rows(tmp_path):
     assert (summary.docked, summary.failed) == (0, 2)
     rows = {r["smiles"]: r for r in pose_folder.read_index(tmp_path)}
     assert rows[tin]["reason"].startswith("LigandPreparationError: meeko cannot write")
-    assert rows[boronic_acid]["reason"].startswith("DockingError: Vina failed on target ABL1")
+    assert rows[boronic_acid]["reason"].startswith("VinaRunError: Vina failed on target ABL1")
     assert not any(r["ligand"] for r in rows.values())
     assert not (tmp_path / "poses").exists()
 

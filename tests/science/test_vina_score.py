@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rdkit import Chem
 
-from science.vina.errors import DockingError
+from science.vina.errors import VinaRunError
 from science.vina.prepare import prepare_ligand
 from science.vina.score import dock
 from science.vina.targets import load_target
@@ -24,5 +24,5 @@ def test_the_same_seed_gives_the_same_score(paracetamol):
 
 
 def test_seed_zero_is_refused(paracetamol):
-    with pytest.raises(DockingError, match="pass a non-zero seed"):
+    with pytest.raises(VinaRunError, match="pass a non-zero seed"):
         dock(paracetamol, load_target("ABL1"), seed=0)
