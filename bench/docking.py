@@ -1,6 +1,6 @@
 """Docking accuracy and speed of a checkpoint on a slice of the FABFlex time-split test set.
 
-Each complex goes through the real inference path (`docking.infer.dock_one`) from files:
+Each complex goes through the real inference path (`docking.inference.infer.dock_one`) from files:
 the AlphaFold2 (apo) protein and the crystal ligand's molecular graph (its pose is thrown
 away: docking starts from a fresh ETKDG conformer). Measured against the crystal ligand
 and the aligned holo protein:
@@ -47,12 +47,12 @@ from rdkit.Chem import rdMolAlign
 from scipy.spatial.transform import Rotation
 
 from discovery.home import data_folder
-from docking.checkpoint import default_checkpoint, load_model
-from docking.checks import posebusters_flags
-from docking.data import TIMESPLIT_ARCHIVE, TIMESPLIT_INDEX, TIMESPLIT_ROOT
-from docking.infer import DockingOptions, DockingRequest, dock_one
-from docking.pose_rmsd import element_graph
+from docking.inference.checks import posebusters_flags
+from docking.inference.infer import DockingOptions, DockingRequest, dock_one
+from docking.network.checkpoint import default_checkpoint, load_model
+from docking.poses.pose_rmsd import element_graph
 from docking.structures import embed_conformer, load_ligand_file, load_protein
+from docking.training.data import TIMESPLIT_ARCHIVE, TIMESPLIT_INDEX, TIMESPLIT_ROOT
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "docking.json"

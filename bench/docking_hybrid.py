@@ -34,15 +34,15 @@ from rdkit import Chem
 from bench.docking import extract_slice
 from bench.record import machine, now, save_record
 from discovery.home import data_folder
-from docking.checkpoint import default_checkpoint, load_model
-from docking.checks import posebusters_flags
-from docking.data import SUBSET_ARCHIVE, SUBSET_INDEX, TIMESPLIT_ROOT, read_subset_ids
-from docking.hybrid import HybridOptions, rank_poses, sample_poses
-from docking.infer import DockingOptions, dock_one
-from docking.pose_rmsd import symmetric_rmsd
-from docking.scorer_checkpoint import default_scorer, load_scorer
+from docking.inference.checks import posebusters_flags
+from docking.inference.hybrid import HybridOptions, rank_poses, sample_poses
+from docking.inference.infer import DockingOptions, dock_one
+from docking.inference.table import DockingRequest
+from docking.network.checkpoint import default_checkpoint, load_model
+from docking.network.scorer_checkpoint import default_scorer, load_scorer
+from docking.poses.pose_rmsd import symmetric_rmsd
 from docking.structures import load_ligand_file
-from docking.table import DockingRequest
+from docking.training.data import SUBSET_ARCHIVE, SUBSET_INDEX, TIMESPLIT_ROOT, read_subset_ids
 
 ROOT = Path(__file__).resolve().parent.parent
 FABFLEX_PUBLISHED_BELOW_2A = 40.59  # FABFlex (ICLR 2025), time-split test, blind, % < 2 Å

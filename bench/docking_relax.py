@@ -1,4 +1,4 @@
-"""OpenMM relax (`docking.relax`) on FABFlex time-split test complexes: validity and RMSD.
+"""OpenMM relax (`docking.relaxation.relax`) on FABFlex time-split test complexes: validity and RMSD.
 
 Two kinds of pose per complex (ligands of at most 40 heavy atoms, first N of the index):
 
@@ -41,13 +41,13 @@ from scipy.spatial.transform import Rotation
 from bench.docking import ligand_rmsd, small_ligand_rows
 from bench.record import machine, now, save_record
 from discovery.home import data_folder
-from docking.checkpoint import default_checkpoint, load_model
-from docking.checks import posebusters_flags
-from docking.data import TIMESPLIT_ROOT
-from docking.infer import dock_one
-from docking.relax import RelaxOptions, relax_pose, with_positions
+from docking.inference.checks import posebusters_flags
+from docking.inference.infer import dock_one
+from docking.inference.table import DockingRequest
+from docking.network.checkpoint import default_checkpoint, load_model
+from docking.relaxation.relax import RelaxOptions, relax_pose, with_positions
 from docking.structures import load_ligand_file
-from docking.table import DockingRequest
+from docking.training.data import TIMESPLIT_ROOT
 
 SHIFT_ANGSTROM = 1.5
 ROTATION_DEGREES = 15.0

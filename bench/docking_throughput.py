@@ -2,7 +2,7 @@
 
 The first `--count` complexes of the FABFlex time-split test set (AlphaFold2 apo protein,
 crystal ligand's graph; docking starts from a fresh ETKDG conformer, pocket predicted) go
-through the real inference path (`docking.infer.dock_requests`: read, ETKDG, featurize,
+through the real inference path (`docking.inference.infer.dock_requests`: read, ETKDG, featurize,
 model, write rank files and pocket PDB) once per `--batch-sizes` value, in the same run,
 after one untimed warm-up batch. Reported per batch size: complexes per second over the
 whole pipeline, and the split of the time per complex into prepare (read, ETKDG,
@@ -40,12 +40,18 @@ import torch
 
 from bench.docking import extract_slice, small_ligand_rows
 from discovery.home import data_folder
-from docking.checkpoint import default_checkpoint, load_model
-from docking.conformers import start_conformers
-from docking.data import TIMESPLIT_ROOT
-from docking.infer import DockingOptions, DockingRequest, dock_requests, prepare, run_model
-from docking.protein_cache import ProteinCache
-from docking.table import DockingResult
+from docking.inference.conformers import start_conformers
+from docking.inference.infer import (
+    DockingOptions,
+    DockingRequest,
+    dock_requests,
+    prepare,
+    run_model,
+)
+from docking.inference.protein_cache import ProteinCache
+from docking.inference.table import DockingResult
+from docking.network.checkpoint import default_checkpoint, load_model
+from docking.training.data import TIMESPLIT_ROOT
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"

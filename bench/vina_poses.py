@@ -1,4 +1,4 @@
-"""Vina pretraining poses (docking.vina_poses): throughput, failure rate, and how settled the
+"""Vina pretraining poses (docking.training.vina_poses): throughput, failure rate, and how settled the
 poses are, against dockstring's default exhaustiveness 8 on the same pairs (the peer).
 
 A fresh pose folder: `--molecules` MOSES molecules (seeded draw, test ligands excluded)
@@ -25,11 +25,11 @@ from rdkit.Chem import rdMolAlign
 
 from bench.record import machine, now, save_record
 from discovery.home import data_folder, home_folder
-from docking import pose_folder
-from docking.data import held_out_ligand_keys
-from docking.pose_molecules import check, default_source, draw, read_smiles
 from docking.structures import load_ligand_file
-from docking.vina_poses import PoseSettings, dock_pair, make_poses
+from docking.training import pose_folder
+from docking.training.data import held_out_ligand_keys
+from docking.training.pose_molecules import check, default_source, draw, read_smiles
+from docking.training.vina_poses import PoseSettings, dock_pair, make_poses
 
 
 def _rmsd(folder_a: Path, row_a: dict, folder_b: Path, row_b: dict) -> float:

@@ -3,7 +3,7 @@
 A fresh interpreter per job spends seconds importing the engine (scipy, matplotlib, ...)
 before it evaluates anything. The daemon starts one launcher
 (``python -m discovery.launcher --parent PID``) that imports those modules once and then
-forks a job process per request, as `science.worker` forks per evaluation. It is single
+forks a job process per request, as `science.sandbox.worker` forks per evaluation. It is single
 threaded and opens no database before forking, so a child inherits no lock and no
 connection.
 

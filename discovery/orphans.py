@@ -8,7 +8,7 @@ ever if it escaped) beside the second copy of the job the restarted daemon start
 Every process of a job inherits ``DISCOVERY_JOB=JOB/RUN`` (`discovery.launcher.job_marker`),
 visible in ``/proc/PID/environ``. `kill_job_leftovers` SIGKILLs each marked process and its
 process group (it may have forked members that dropped their environment), in rounds until
-none is left, then asks `science.scratch.remove_leftovers` to empty and remove the pids
+none is left, then asks `science.sandbox.scratch.remove_leftovers` to empty and remove the pids
 cgroups and scratch folders of each sandbox worker it found; the cgroup reaches candidates
 that both left their group (``setsid``) and cleared their environment. Linux only; elsewhere
 it finds nothing.
@@ -24,12 +24,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from science.scratch import remove_leftovers
+from science.sandbox.scratch import remove_leftovers
 
 log = logging.getLogger(__name__)
 
 PROC = Path("/proc")
-WORKER_MODULE = b"science.worker"
+WORKER_MODULE = b"science.sandbox.worker"
 KILL_ROUNDS = 50
 ROUND_PAUSE_SECONDS = 0.02
 

@@ -1,10 +1,16 @@
-"""Verification runtime: run evaluators on candidates in killable, resource-limited sandboxes."""
+"""Verification runtime: run evaluators on candidates in killable, resource-limited sandboxes.
 
-from science.candidate import CandidateFailed, run_candidate
+Two wings: what an evaluation is and means (`evaluation`: jobs, limits, verdicts;
+`verdict_gate`, `structure`, `call`, `cascade`, `refine`, `render`) and where it runs
+(`science.sandbox`: confined workers, zygotes, pools, candidate processes); plus the science
+tools the verifiers use (`science.vina`: AutoDock Vina docking).
+"""
+
 from science.errors import EvaluatorNotFound, SandboxError, ScienceError
 from science.evaluation import CascadeStage, EvaluatorRef, Job, Limits, Verdict
-from science.pool import InProcessPool, SandboxPool, VerifierPool
-from science.pool_choice import make_pool
+from science.sandbox.candidate import CandidateFailed, run_candidate
+from science.sandbox.pool import InProcessPool, SandboxPool, VerifierPool
+from science.sandbox.pool_choice import make_pool
 
 __all__ = [
     "CascadeStage",

@@ -44,9 +44,9 @@ def _requests(
     centre: tuple[float, float, float] | None,
     residues: str | None,
 ) -> list:
-    from docking.infer import DockingRequest
-    from docking.pocket import parse_residue_list
-    from docking.table import read_batch_csv
+    from docking.inference.infer import DockingRequest
+    from docking.inference.pocket import parse_residue_list
+    from docking.inference.table import read_batch_csv
 
     if centre is not None and residues:
         raise typer.BadParameter("give either --pocket-center or --pocket-residues, not both")
@@ -136,9 +136,9 @@ def dock(
         return
     import torch
 
-    from docking.checkpoint import default_checkpoint, load_model
     from docking.errors import DockingError
-    from docking.infer import DockingOptions, dock_all
+    from docking.inference.infer import DockingOptions, dock_all
+    from docking.network.checkpoint import default_checkpoint, load_model
 
     if device == "cuda" and not torch.cuda.is_available():
         raise typer.BadParameter("--device cuda: no CUDA device is visible; use --device cpu")
@@ -182,7 +182,7 @@ def train_command(
 ) -> None:
     """Train the docking model (resumes from OUT_DIR/last.pt unless --fresh)."""
     from docking.errors import DockingError
-    from docking.train import load_train_config, train
+    from docking.training.train import load_train_config, train
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     try:
@@ -219,10 +219,10 @@ def make_poses_command(
 ) -> None:
     """Dock drug-like molecules into DOCKSTRING targets with Vina: pretraining poses for
     `discover dock train` (config key `pose_folders`). Resumes: pairs done are skipped."""
-    from docking.data import held_out_ligand_keys
     from docking.errors import DockingError
-    from docking.pose_molecules import check, default_source, draw, read_smiles
-    from docking.vina_poses import PoseSettings, make_poses
+    from docking.training.data import held_out_ligand_keys
+    from docking.training.pose_molecules import check, default_source, draw, read_smiles
+    from docking.training.vina_poses import PoseSettings, make_poses
     from science.vina.errors import VinaError
     from science.vina.targets import target_names
 

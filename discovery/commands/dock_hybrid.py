@@ -26,11 +26,11 @@ def run_hybrid(
     device: str,
 ) -> list:
     """Load the scorer (hybrid) and the pocket network (blind rows), dock, return rows."""
-    from docking.checkpoint import default_checkpoint, load_model
     from docking.errors import DockingError
-    from docking.hybrid import HybridOptions, dock_hybrid
-    from docking.infer import DockingOptions
-    from docking.scorer_checkpoint import default_scorer, load_scorer
+    from docking.inference.hybrid import HybridOptions, dock_hybrid
+    from docking.inference.infer import DockingOptions
+    from docking.network.checkpoint import default_checkpoint, load_model
+    from docking.network.scorer_checkpoint import default_scorer, load_scorer
 
     try:
         options = HybridOptions(

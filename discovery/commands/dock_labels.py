@@ -28,7 +28,7 @@ def make_labels_command(
     crystal poses and dock decoys; one row per pose with its RMSD to the crystal ligand
     and Vina score. Resumes: finished jobs are skipped."""
     from docking.errors import DockingError
-    from docking.pose_labels import LabelSettings, make_labels
+    from docking.training.pose_labels import LabelSettings, make_labels
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     out = out or home_folder() / "pose-labels"
@@ -61,7 +61,7 @@ def train_scorer_command(
     import torch
 
     from docking.errors import DockingError
-    from docking.scorer_train import ScorerTrainConfig, train_scorer
+    from docking.training.scorer_train import ScorerTrainConfig, train_scorer
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     torch.set_num_threads(threads)

@@ -3,6 +3,6 @@
 `targets` finds the receptors and search boxes that the `dockstring` package ships,
 `prepare` turns a molecule into a Vina ligand (dockstring's protonation and embedding,
 meeko's PDBQT) and `score` docks it with the `vina` Python package. Both the docking-score
-oracles (`molopt.vina`) and the docking model's pretraining poses (`docking.vina_poses`)
+oracles (`molopt.vina`) and the docking model's pretraining poses (`docking.training.vina_poses`)
 use them, so they live here, below both in the import order.
 """

@@ -206,6 +206,12 @@ def render(candidate):
 )
 
 
+DECODED_DRAWING_WIDTH = """
+const image = document.querySelector('#top img.drawing');
+return image && image.complete ? image.naturalWidth : null;
+"""
+
+
 def test_a_task_drawing_shows_as_an_image_whose_script_never_runs(tmp_path, browser):
     store, job, server = served_job(
         tmp_path, DRAWING_EVALUATOR, "drawn", render="evaluator.py:render"
@@ -213,10 +219,8 @@ def test_a_task_drawing_shows_as_an_image_whose_script_never_runs(tmp_path, brow
     try:
         browser.get(f"{server.url}/#token=t0ken&job={job.id}")
         wait = WebDriverWait(browser, 30)
-        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#top img.drawing"))
-        image = browser.find_element(By.CSS_SELECTOR, "#top img.drawing")
-        wait.until(lambda d: d.execute_script("return arguments[0].complete", image))
-        width = browser.execute_script("return arguments[0].naturalWidth", image)
+        # one script call per look: the page redraws its cards, so a held element goes stale
+        width = wait.until(lambda d: d.execute_script(DECODED_DRAWING_WIDTH))
         pwned = browser.execute_script("return window.pwned")
     finally:
         server.stop()

@@ -15,7 +15,7 @@ from discovery.jobs import submit_job
 from discovery.testing import write_task
 from memory import Store
 from memory.jobs import JobQueue
-from science.cgroup import is_available as has_pids_cgroups
+from science.sandbox.cgroup import is_available as has_pids_cgroups
 from tests.discovery.test_daemon import SLOW_SPHERE, LiveDaemon, wait_until
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
@@ -106,7 +106,7 @@ def test_no_secret_on_any_command_line_of_the_daemon_and_its_jobs(tmp_path, monk
         daemon.stop()
         store.close()
     assert any("discovery.launcher" in c for c in commands.values())
-    assert any("science.worker" in c for c in commands.values())  # the sandbox's too
+    assert any("science.sandbox.worker" in c for c in commands.values())  # the sandbox's too
     assert JobQueue(Store(url)).get(job.id).pid is None  # the URL reached the job: it ran
     for pid, command in commands.items():
         assert token not in command and url not in command, (pid, command)
@@ -158,7 +158,7 @@ def test_a_restart_after_sigkill_kills_every_process_the_old_job_left(tmp_path):
         daemon.stop(signal.SIGKILL)
         wait_until(lambda: start_time(first) is None, what="the job process to die")
         left = alive(old)
-        assert any("science.worker" in command_line(pid) for pid, _ in left)  # the probe
+        assert any("science.sandbox.worker" in command_line(pid) for pid, _ in left)  # the probe
         assert any("while os.path.exists" in command_line(pid) for pid, _ in left)
         restarted = LiveDaemon(home)
         try:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from docking.featurize import ComplexData, featurize_complex
+from docking.network.featurize import ComplexData, featurize_complex
 from docking.structures import Protein, embed_conformer, load_ligand_file, load_protein
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "docking"
@@ -85,8 +85,8 @@ def tiny_checkpoint(tmp_path_factory) -> Path:
     """An untrained tiny model saved as a checkpoint (inference plumbing, not accuracy)."""
     import torch
 
-    from docking.checkpoint import save_checkpoint
-    from docking.model import FlexibleDocker, ModelConfig
+    from docking.network.checkpoint import save_checkpoint
+    from docking.network.model import FlexibleDocker, ModelConfig
 
     torch.manual_seed(0)
     model = FlexibleDocker(ModelConfig(hidden=16, pocket_layers=1, docking_layers=1, rounds=1))

@@ -10,7 +10,8 @@ import pytest
 import torch
 from rdkit import Chem
 
-from docking.data import (
+from docking.errors import DockingConfigError
+from docking.training.data import (
     SUBSET_INDEX,
     held_out_ligand_keys,
     ligand_key,
@@ -19,7 +20,6 @@ from docking.data import (
     load_subset,
     read_subset_ids,
 )
-from docking.errors import DockingConfigError
 
 
 def test_subset_ids_follow_the_time_split(mini_data_folder):

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from torch_geometric.data import Batch
 
-from docking.featurize import (
+from docking.network.featurize import (
     BOND_FEATURES,
     LIGAND_FEATURES,
     featurize_complex,

@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 
 from discovery.cli import app
 from docking.errors import DockingConfigError
-from docking.hybrid import HybridOptions, rank_poses
-from docking.pose_labels import perturb
-from docking.pose_scorer import PoseScorer
+from docking.inference.hybrid import HybridOptions, rank_poses
+from docking.network.pose_scorer import PoseScorer
+from docking.training.pose_labels import perturb
 from science.vina.site import Pose, ligand_box
 
 runner = CliRunner()
@@ -86,7 +86,7 @@ def test_vina_mode_docks_near_the_crystal_and_fails_bad_rows(data_dir, tmp_path)
     assert radical["status"] == "failed" and "unpaired electrons" in radical["error"]
     pose = Chem.MolFromMolFile(good["rank1_sdf"])
     crystal = Chem.MolFromMolFile(str(data_dir / "6ce6_ligand.sdf"))
-    from docking.pose_rmsd import centroid_distance
+    from docking.poses.pose_rmsd import centroid_distance
 
     assert centroid_distance(pose, crystal) < 6.0
     assert (tmp_path / "out" / "good" / "rank3.sdf").exists()

@@ -12,11 +12,11 @@ import pytest
 import torch
 from rdkit import Chem
 
-from docking.checkpoint import default_checkpoint, load_model
 from docking.errors import CheckpointError, StructureError
-from docking.infer import DockingOptions, DockingRequest, dock_all, dock_one
+from docking.inference.infer import DockingOptions, DockingRequest, dock_all, dock_one
+from docking.inference.table import read_batch_csv
+from docking.network.checkpoint import default_checkpoint, load_model
 from docking.structures import load_protein
-from docking.table import read_batch_csv
 
 
 @pytest.fixture(scope="module")
@@ -196,12 +196,12 @@ def test_model_failure_in_a_batch_fails_only_that_row(model, data_dir, tmp_path)
 
 
 def test_a_protein_reused_across_rows_is_parsed_once(model, data_dir, tmp_path, monkeypatch):
-    import docking.protein_cache
+    import docking.inference.protein_cache
 
     calls = []
-    original = docking.protein_cache.read_model
+    original = docking.inference.protein_cache.read_model
     monkeypatch.setattr(
-        docking.protein_cache,
+        docking.inference.protein_cache,
         "read_model",
         lambda text, name: calls.append(name) or original(text, name),
     )
@@ -212,7 +212,7 @@ def test_a_protein_reused_across_rows_is_parsed_once(model, data_dir, tmp_path, 
 
 
 def test_protein_cache_parses_an_edited_file_again(data_dir, tmp_path):
-    from docking.protein_cache import ProteinCache
+    from docking.inference.protein_cache import ProteinCache
 
     path = tmp_path / "p.pdb"
     path.write_bytes((data_dir / "6ce6_protein.pdb").read_bytes())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from docking.layers import CrossAttention, EquivariantConv
+from docking.network.layers import CrossAttention, EquivariantConv
 
 
 def random_rotation(generator: torch.Generator) -> torch.Tensor:

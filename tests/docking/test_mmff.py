@@ -10,7 +10,12 @@ from rdkit.Chem import AllChem
 from rdkit.Geometry import Point3D
 
 from docking.errors import RelaxError
-from docking.mmff import KJ_PER_KCAL, add_mmff_ligand, lennard_jones_parameters, mmff_properties
+from docking.relaxation.mmff import (
+    KJ_PER_KCAL,
+    add_mmff_ligand,
+    lennard_jones_parameters,
+    mmff_properties,
+)
 from docking.structures import load_ligand_file
 
 DRUGS = {

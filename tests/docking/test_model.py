@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch_geometric.data import Batch
 
-from docking.model import FlexibleDocker, ModelConfig
+from docking.network.model import FlexibleDocker, ModelConfig
 from tests.docking.test_layers import random_rotation
 
 
@@ -104,7 +104,7 @@ def test_cuda_forward_matches_cpu(complex_6ce6):
 def test_pocket_crop_is_exact_in_a_large_batch():
     """Graph 40 of a batch: residues 0.01 Å apart in distance keep their order (a float32
     key batch * 1e6 + distance would round them together)."""
-    from docking.model import nearest_per_graph
+    from docking.network.model import nearest_per_graph
 
     distance = torch.tensor([5.00, 5.03, 5.01, 5.02])
     pos = torch.stack([distance, torch.zeros(4), torch.zeros(4)], dim=1)
@@ -126,7 +126,7 @@ def test_nan_pocket_centre_keeps_that_complex_prediction(model, complex_6ce6, co
 
 
 def test_all_pairs_equals_the_dense_construction():
-    from docking.model import all_pairs
+    from docking.network.model import all_pairs
 
     batch = torch.tensor([0, 0, 1, 1, 1, 0, 2, 1, 2, 0])  # ligand then pocket blocks interleave
     same = batch.unsqueeze(0) == batch.unsqueeze(1)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from rdkit import Chem
 
-from docking.featurize import heavy_atom_indices
-from docking.pose import check_and_reflect, fit_conformer, pose_molecule, reflect
+from docking.network.featurize import heavy_atom_indices
+from docking.poses.pose import check_and_reflect, fit_conformer, pose_molecule, reflect
 from docking.structures import ligand_from_smiles
 
 ALANINE = "C[C@H](N)C(=O)O"

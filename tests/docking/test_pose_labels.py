@@ -15,9 +15,10 @@ import numpy as np
 import pytest
 from rdkit import Chem
 
-from docking import pose_label_folder as layout
 from docking.errors import DockingConfigError
-from docking.pose_labels import (
+from docking.poses.pose_rmsd import symmetric_rmsd
+from docking.training import pose_label_folder as layout
+from docking.training.pose_labels import (
     Complex,
     LabelSettings,
     crystal_in_vina_form,
@@ -27,7 +28,6 @@ from docking.pose_labels import (
     run_complex,
     training_complexes,
 )
-from docking.pose_rmsd import symmetric_rmsd
 from science.vina.prepare import prepare_ligand
 
 SMALL = LabelSettings(vina_seeds=(1,), exhaustiveness=1, perturbed=3)  # the CLI run's below

@@ -7,9 +7,9 @@ import gzip
 
 import pytest
 
-from docking.data import held_out_ligand_keys
 from docking.errors import DockingConfigError
-from docking.pose_molecules import check, default_source, draw, read_smiles
+from docking.training.data import held_out_ligand_keys
+from docking.training.pose_molecules import check, default_source, draw, read_smiles
 from tests.docking.conftest import HELD_OUT_SMILES
 
 

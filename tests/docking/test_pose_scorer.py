@@ -9,14 +9,14 @@ import torch
 from rdkit import Chem
 from scipy.spatial.transform import Rotation
 
-from docking import pose_label_folder as layout
 from docking.errors import CheckpointError
-from docking.pose_graph import PoseGraph, pose_graph, protein_atoms
-from docking.pose_labels import perturb
-from docking.pose_rmsd import symmetric_rmsd
-from docking.pose_scorer import PoseScorer, ScorerConfig, collate
-from docking.scorer_checkpoint import load_scorer
-from docking.scorer_train import ScorerTrainConfig, train_scorer
+from docking.network.pose_graph import PoseGraph, pose_graph, protein_atoms
+from docking.network.pose_scorer import PoseScorer, ScorerConfig, collate
+from docking.network.scorer_checkpoint import load_scorer
+from docking.poses.pose_rmsd import symmetric_rmsd
+from docking.training import pose_label_folder as layout
+from docking.training.pose_labels import perturb
+from docking.training.scorer_train import ScorerTrainConfig, train_scorer
 
 SCALES = (0.0, 0.3, 0.6, 1.0, 2.0, 3.0, 4.0, 5.0)
 

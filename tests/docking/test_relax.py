@@ -9,8 +9,8 @@ from rdkit import Chem
 from rdkit.Geometry import Point3D
 
 from docking.errors import RelaxError
-from docking.pocket_cut import prepare_pocket
-from docking.relax import RelaxOptions, relax_pose, relax_sdf_file
+from docking.relaxation.pocket_cut import prepare_pocket
+from docking.relaxation.relax import RelaxOptions, relax_pose, relax_sdf_file
 from docking.structures import load_ligand_file
 from tests.docking.conftest import DATA
 
@@ -93,7 +93,7 @@ def test_relax_keeps_bonds_hydrogens_and_chirality(clashing, relaxed_clash):
 
 
 def test_relax_fixes_posebusters_protein_distance_check(clashing, relaxed_clash, tmp_path):
-    from docking.checks import posebusters_flags
+    from docking.inference.checks import posebusters_flags
 
     pocket = tmp_path / "pocket.pdb"
     pocket.write_text(relaxed_clash.pocket_pdb)

@@ -10,12 +10,12 @@ import pytest
 import torch
 from torch_geometric.data import Batch
 
-from docking.checkpoint import load_model, read_checkpoint
 from docking.errors import DockingConfigError
-from docking.losses import LossWeights, docking_losses
-from docking.model import FlexibleDocker, ModelConfig
-from docking.train import TrainConfig, load_train_config, train
-from docking.training_set import initialize
+from docking.network.checkpoint import load_model, read_checkpoint
+from docking.network.losses import LossWeights, docking_losses
+from docking.network.model import FlexibleDocker, ModelConfig
+from docking.training.train import TrainConfig, load_train_config, train
+from docking.training.training_set import initialize
 
 TINY = ModelConfig(hidden=16, pocket_layers=1, docking_layers=1, rounds=1, pocket_residues=16)
 

@@ -2,7 +2,7 @@
 exhaustiveness 1, a broken SMILES recorded with its reason, resume, worker processes, the
 command line, and the receptor PDB cut from dockstring's PDBQT.
 
-The fixture folder `tests/data/docking/vina_poses/` was made the same way (paracetamol,
+The fixture folder `tests/data/docking/training/vina_poses/` was made the same way (paracetamol,
 toluenesulfonamide and a broken SMILES into ABL1, exhaustiveness 1, seed 1), its receptor then
 cut to the 76 residues with an atom within 14 Å of the box centre to keep it small.
 """
@@ -17,11 +17,11 @@ from rdkit import Chem
 from typer.testing import CliRunner
 
 from discovery.cli import app
-from docking import pose_folder
 from docking.errors import DockingConfigError
-from docking.pose_molecules import check
 from docking.structures import load_ligand_file, load_protein
-from docking.vina_poses import PoseSettings, make_poses, write_receptor
+from docking.training import pose_folder
+from docking.training.pose_molecules import check
+from docking.training.vina_poses import PoseSettings, make_poses, write_receptor
 from science.vina.targets import load_target
 
 FAST = PoseSettings(exhaustiveness=1, seed=1)

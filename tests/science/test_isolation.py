@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import os
 
-from science import Limits, isolation, landlock
-from science.read_view import sandbox_read_view
+from science import Limits
+from science.sandbox import isolation, landlock
+from science.sandbox.read_view import sandbox_read_view
 
 
 def confine_in_child(tmp_path, without_landlock: bool) -> dict[str, str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from science import landlock
+from science.sandbox import landlock
 
 pytestmark = pytest.mark.skipif(landlock.abi_version() < 1, reason="no Landlock here")
 

@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 
 from science import InProcessPool, SandboxPool, make_pool
-from science.cgroup import PidsCgroup
-from science.scratch import SCRATCH_PREFIX
+from science.sandbox.cgroup import PidsCgroup
+from science.sandbox.scratch import SCRATCH_PREFIX
 
 SLEEPY = """
 import time

@@ -15,7 +15,7 @@ from science import EvaluatorRef, Job, Limits
 ray = pytest.importorskip("ray")
 from ray.cluster_utils import Cluster  # noqa: E402
 
-from science.ray_pool import RayPool  # noqa: E402
+from science.sandbox.ray_pool import RayPool  # noqa: E402
 
 SLEEPY = """
 import time

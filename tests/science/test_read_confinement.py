@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from science import landlock
-from science.read_view import sandbox_read_view
+from science.sandbox import landlock
+from science.sandbox.read_view import sandbox_read_view
 
 needs_landlock = pytest.mark.skipif(landlock.abi_version() < 1, reason="no Landlock here")
 

@@ -11,8 +11,9 @@ import time
 
 import pytest
 
-from science import EvaluatorRef, Job, Limits, SandboxPool, landlock
-from science.cgroup import PidsCgroup, is_available
+from science import EvaluatorRef, Job, Limits, SandboxPool
+from science.sandbox import landlock
+from science.sandbox.cgroup import PidsCgroup, is_available
 
 needs_landlock = pytest.mark.skipif(landlock.abi_version() < 1, reason="no Landlock here")
 needs_landlock_net = pytest.mark.skipif(landlock.abi_version() < 4, reason="Landlock ABI < 4")

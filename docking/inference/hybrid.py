@@ -1,0 +1,220 @@
+"""Docking on a CPU: physics samples the poses, the pose scorer ranks them.
+
+The pattern of GNINA (McNutt et al. 2021): AutoDock Vina's Monte Carlo search (every
+pose it returns is already locally optimized by its BFGS) samples poses in a box sized
+to the ligand (`science.vina.site`) around the pocket centre, once per seed, and a
+learned scorer (`docking.network.pose_scorer`) ranks them by P(RMSD < 2 Å). Mode ``vina`` ranks
+by Vina's own score instead, so that both can be compared on the same poses by one flag.
+
+The pocket centre comes from the request (``pocket_center`` or the Cα centroid of
+``pocket_residues``); for a blind request it is the FABFlex-style network's pocket head
+(`docking.inference.infer`, its predicted pocket centre), when a network is given.
+
+Per complex in ``OUT/<complex_name>/``: ``rank1.sdf`` ... (the ligand as Vina docked it:
+hydrogens, the protonated form's bond orders; SD tags ``vina_score``,
+``scorer_probability``, ``scorer_rmsd_angstrom``) and ``receptor.pdbqt``; then the same
+post-processing as the network path (``--relax``, PoseBusters) and one row of
+``results.csv`` per request, failures with their reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from rdkit import Chem
+
+from docking.errors import DockingConfigError, DockingError, StructureError
+from docking.inference.infer import DockingOptions, dock_requests, post_process
+from docking.inference.pocket import residue_centroid
+from docking.inference.table import DockingRequest, DockingResult, write_results
+from docking.network.model import FlexibleDocker
+from docking.network.pose_graph import pose_graph, protein_atoms
+from docking.network.pose_scorer import PoseScorer, collate
+from docking.structures import load_ligand, load_protein, read_protein_text
+from science.vina.errors import VinaError
+from science.vina.prepare import prepare_ligand
+from science.vina.site import Pose, Site, ligand_box, write_receptor
+
+log = logging.getLogger(__name__)
+
+MODES = ("hybrid", "vina")
+ROW_ERRORS = (DockingError, VinaError, OSError, ValueError, RuntimeError)
+
+
+@dataclass(frozen=True)
+class HybridOptions:
+    """Vina's sampling (exhaustiveness, seeds, poses per seed, box margin per side), how
+    poses are ranked (`mode`), how many rank files to write, and the shared
+    post-processing options (`DockingOptions`: relax, PoseBusters, device)."""
+
+    mode: str = "hybrid"
+    exhaustiveness: int = 8
+    seeds: tuple[int, ...] = (1,)
+    poses_per_seed: int = 9
+    ranks_written: int = 3
+    box_margin: float = 4.0
+    post: DockingOptions = DockingOptions()
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise DockingConfigError(f"mode {self.mode!r} unknown here; use one of {MODES}")
+        if not self.seeds or 0 in self.seeds or self.exhaustiveness < 1:
+            raise DockingConfigError("give non-zero seeds and an exhaustiveness >= 1")
+
+
+@dataclass(frozen=True)
+class RankedPose:
+    """A sampled pose with Vina's score and the scorer's P(RMSD < 2 Å) and RMSD."""
+
+    pose: Pose
+    probability: float
+    rmsd: float
+
+
+def pocket_centre(request: DockingRequest) -> np.ndarray | None:
+    """The centre the request gives (Å), or None for a blind request."""
+    if request.pocket_center is not None and request.pocket_residues:
+        raise DockingError("give either a pocket centre or pocket residues, not both")
+    if request.pocket_residues:
+        return residue_centroid(load_protein(request.protein_path), request.pocket_residues)
+    if request.pocket_center is not None:
+        return np.asarray(request.pocket_center, dtype=np.float64)
+    return None
+
+
+def sample_poses(
+    request: DockingRequest, centre: np.ndarray, folder: Path, options: HybridOptions
+) -> list[Pose]:
+    """Vina's poses of the ligand in a ligand-sized box at `centre`, over every seed."""
+    receptor = write_receptor(request.protein_path, folder / "receptor.pdbqt")
+    graph = Chem.RemoveHs(load_ligand(request.ligand), sanitize=False)
+    poses = []
+    for seed in options.seeds:
+        ligand = prepare_ligand(graph, seed=seed).mol
+        site = Site(receptor, ligand, centre, ligand_box(ligand, options.box_margin), seed=seed)
+        poses += site.dock(options.exhaustiveness, options.poses_per_seed)
+    if not poses:
+        raise DockingError("Vina returned no pose in the box")
+    return poses
+
+
+@torch.no_grad()
+def rank_poses(
+    poses: list[Pose], protein_pdb: Path, scorer: PoseScorer | None, mode: str
+) -> list[RankedPose]:
+    """Scored poses, best first: by the scorer's probability (hybrid) or Vina's score."""
+    if scorer is None:
+        ranked = [RankedPose(p, float("nan"), float("nan")) for p in poses]
+    else:
+        atoms = protein_atoms(read_protein_text(protein_pdb), str(protein_pdb))
+        logit, rmsd = scorer(collate([pose_graph(p.mol, atoms, p.vina_score) for p in poses]))
+        probability = torch.sigmoid(logit).tolist()
+        ranked = [
+            RankedPose(p, q, r) for p, q, r in zip(poses, probability, rmsd.tolist(), strict=True)
+        ]
+    if mode == "vina":
+        return sorted(ranked, key=lambda r: r.pose.vina_score)
+    return sorted(ranked, key=lambda r: -r.probability)
+
+
+def write_ranked(ranked: list[RankedPose], folder: Path, result: DockingResult, count: int) -> None:
+    """``rank1.sdf`` ... ``rank<count>.sdf`` with their scores; rank 1's into the row."""
+    for rank, item in enumerate(ranked[:count], start=1):
+        mol = Chem.Mol(item.pose.mol)
+        mol.SetProp("_Name", result.complex_name)
+        mol.SetProp("vina_score", f"{item.pose.vina_score:.3f}")
+        mol.SetProp("scorer_probability", f"{item.probability:.4f}")
+        mol.SetProp("scorer_rmsd_angstrom", f"{item.rmsd:.3f}")
+        with Chem.SDWriter(str(folder / f"rank{rank}.sdf")) as writer:
+            writer.write(mol)
+    best = ranked[0]
+    result.vina_score = best.pose.vina_score
+    result.scorer_probability = None if np.isnan(best.probability) else best.probability
+    result.confidence_rmsd_angstrom = None if np.isnan(best.rmsd) else best.rmsd
+    result.rank1_sdf = str(folder / "rank1.sdf")
+
+
+def dock_hybrid_one(
+    request: DockingRequest,
+    centre: np.ndarray,
+    scorer: PoseScorer | None,
+    out_dir: Path,
+    options: HybridOptions,
+) -> DockingResult:
+    """Sample, rank, write and post-process one complex; failures become the row's error."""
+    result = DockingResult(request.complex_name, mode=options.mode)
+    result.pocket_center = " ".join(f"{v:.3f}" for v in centre)
+    folder = out_dir / request.complex_name
+    began = time.perf_counter()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        poses = sample_poses(request, centre, folder, options)
+        ranked = rank_poses(poses, request.protein_path, scorer, options.mode)
+        result.seconds_model = time.perf_counter() - began
+        write_ranked(ranked, folder, result, options.ranks_written)
+        post_process(request, result, folder, options.post)
+        result.status = "ok"
+    except ROW_ERRORS as error:
+        result.error = f"{type(error).__name__}: {' '.join(str(error).split())}"
+        log.warning("%s failed: %s", request.complex_name, result.error)
+    result.seconds_total = time.perf_counter() - began
+    return result
+
+
+def blind_centres(
+    requests: list[DockingRequest], network: FlexibleDocker | None, options: DockingOptions
+) -> dict[str, np.ndarray | str]:
+    """Per blind request, the network's predicted pocket centre (or why there is none)."""
+    if not requests:
+        return {}
+    if network is None:
+        reason = "no pocket given and no pocket network loaded: give a pocket centre"
+        return {r.complex_name: reason for r in requests}
+    with tempfile.TemporaryDirectory() as scratch:
+        found = dock_requests(requests, network, Path(scratch), options)
+    return {
+        r.complex_name: np.array([float(v) for v in f.pocket_center.split()])
+        if f.status == "ok"
+        else f"pocket prediction failed: {f.error}"
+        for r, f in zip(requests, found, strict=True)
+    }
+
+
+def dock_hybrid(
+    requests: list[DockingRequest],
+    scorer: PoseScorer | None,
+    network: FlexibleDocker | None,
+    out_dir: Path,
+    options: HybridOptions = HybridOptions(),
+) -> list[DockingResult]:
+    """Dock every request (hybrid or Vina ranking) and write ``out_dir/results.csv``."""
+    if options.mode == "hybrid" and scorer is None:
+        raise DockingConfigError("mode hybrid needs the pose scorer's checkpoint")
+    centres: dict[str, np.ndarray | str] = {}
+    blind = []
+    for request in requests:
+        try:
+            given = pocket_centre(request)
+        except (DockingError, StructureError, OSError) as error:
+            centres[request.complex_name] = f"{type(error).__name__}: {error}"
+            continue
+        if given is None:
+            blind.append(request)
+        else:
+            centres[request.complex_name] = given
+    centres.update(blind_centres(blind, network, options.post))
+    results = []
+    for request in requests:
+        centre = centres[request.complex_name]
+        if isinstance(centre, str):
+            results.append(DockingResult(request.complex_name, error=centre, mode=options.mode))
+            continue
+        results.append(dock_hybrid_one(request, centre, scorer, out_dir, options))
+    write_results(results, out_dir / "results.csv")
+    return results

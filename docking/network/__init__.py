@@ -1,0 +1,1 @@
+"""FABFlex-style network and pose scorer: layers, model, losses, featurization, checkpoints."""

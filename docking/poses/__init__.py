@@ -1,0 +1,1 @@
+"""Poses as molecules and their metrics: coordinates to RDKit molecules, symmetric RMSD."""

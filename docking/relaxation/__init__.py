@@ -1,0 +1,1 @@
+"""Pose relaxation in the pocket with OpenMM: pocket cutting, MMFF94 forces, minimization."""

@@ -1,0 +1,1 @@
+"""Training data and trainers: complexes, Vina poses, labelled poses, the two trainers."""
