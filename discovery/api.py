@@ -46,7 +46,7 @@ from discovery.jobs import (
 )
 from discovery.lineage import lineage
 from discovery.remote_tasks import RemoteTaskRefused, admit_remote_task, public_task_error
-from discovery.report import best_curve
+from discovery.report import best_curve, objective_of
 from memory import CandidateRecord, Store
 from memory.errors import JobNotFound
 from memory.jobs import JobQueue
@@ -139,12 +139,13 @@ def _job_routes(store: Store, home: Path, roots: tuple[Path, ...]) -> APIRouter:
         record = found(job)
         run = store.get_run(record.run_id)
         xs, ys = best_curve(run, store.history(record.run_id))
+        objective = objective_of(run)
         return {
             "job": record.id,
             "curve": [list(point) for point in zip(xs, ys, strict=True)],
             "evaluations": run.evaluations,
-            "metric": run.spec["objective"]["metric"],
-            "direction": run.spec["objective"].get("direction", "maximize"),
+            "metric": objective.metric,
+            "direction": objective.direction,
         }
 
     @router.get("/jobs/{job}/top")
