@@ -31,8 +31,8 @@ from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
+from discovery.api_config import HttpConfig
 from discovery.api_guard import allowed_hosts, guard_requests, is_loopback
-from discovery.daemon import HttpConfig
 from discovery.dashboard import DASHBOARD_HTML
 from discovery.depict import depict
 from discovery.errors import DaemonError, JobStateError, TaskSpecError

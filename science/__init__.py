@@ -2,9 +2,10 @@
 
 from science.candidate import CandidateFailed, run_candidate
 from science.errors import EvaluatorNotFound, SandboxError, ScienceError
-from science.evaluation import CascadeStage, EvaluatorRef, Job, Limits, Verdict
+from science.evaluation import CascadeStage, EvaluatorRef, Job, Limits
 from science.pool import InProcessPool, SandboxPool, VerifierPool
 from science.pool_choice import make_pool
+from science.verdict import Verdict
 
 __all__ = [
     "CascadeStage",

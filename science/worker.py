@@ -32,9 +32,10 @@ from typing import Any
 from science import process, zygote
 from science.call import evaluator_version
 from science.cgroup import PidsCgroup
-from science.evaluation import Job, Verdict
+from science.evaluation import Job
 from science.protocol import read_frame, read_message, write_frame, write_message
 from science.scratch import scratch_prefix, zygote_name
+from science.verdict import Verdict
 
 log = logging.getLogger("science.worker")  # not __main__ when run with -m
 

@@ -29,7 +29,7 @@ from typing import Any, NoReturn
 from science.call import call_evaluator, format_exception, load_evaluator
 from science.candidate import SandboxContext, enter_sandbox, isolated_calls
 from science.cgroup import PidsCgroup
-from science.evaluation import CascadeStage, EvaluatorRef, Job, Limits, Verdict
+from science.evaluation import CascadeStage, EvaluatorRef, Job, Limits
 from science.isolation import confine_candidate, confine_sandbox
 from science.landlock import ReadView
 from science.process import (
@@ -42,6 +42,7 @@ from science.process import (
 )
 from science.protocol import read_frame, write_frame
 from science.read_view import sandbox_read_view
+from science.verdict import Verdict
 
 MAX_RESULT_BYTES = 16 * 1024 * 1024
 # (the main evaluator, the cascade stages' evaluators or None to load them per candidate)
