@@ -181,7 +181,9 @@ def _report(results: list, out: Path) -> None:
 
 @app.command("train")
 def train_command(
-    config: Annotated[Path, typer.Option(help="Training config YAML")],
+    config: Annotated[
+        str, typer.Option(help="Training config: a YAML path or a preset name (small_cpu, gpu)")
+    ],
     out_dir: Annotated[Path | None, typer.Option(help="Override out_dir")] = None,
     epochs: Annotated[int | None, typer.Option(help="Override epochs")] = None,
     max_minutes: Annotated[float | None, typer.Option(help="Override max_minutes")] = None,
