@@ -43,14 +43,14 @@ from pathlib import Path
 import numpy as np
 import torch
 from rdkit import Chem
-from rdkit.Chem import rdMolAlign
 from scipy.spatial.transform import Rotation
 
 from discovery.home import data_folder
 from docking.inference.checks import posebusters_flags
 from docking.inference.infer import DockingOptions, DockingRequest, dock_one
 from docking.network.checkpoint import default_checkpoint, load_model
-from docking.poses.pose_rmsd import element_graph
+from docking.poses.pose_metrics import pocket_ca_rmsd, rmsd_distribution, share_below
+from docking.poses.pose_rmsd import centroid_distance, symmetric_rmsd
 from docking.structures import embed_conformer, load_ligand_file, load_protein
 from docking.training.data import TIMESPLIT_ARCHIVE, TIMESPLIT_INDEX, TIMESPLIT_ROOT
 
@@ -102,17 +102,9 @@ def small_ligand_rows(folder: Path, count: int, scan: int, into: Path) -> list[d
     return small[:count]
 
 
-def centroid_distance(pose_sdf: str, crystal: Chem.Mol) -> float:
-    """Distance (Å) between the heavy-atom centroids of the pose and the crystal ligand."""
-    pose = Chem.MolFromMolFile(pose_sdf).GetConformer().GetPositions().mean(0)
-    truth = Chem.RemoveHs(crystal).GetConformer().GetPositions().mean(0)
-    return float(np.linalg.norm(pose - truth))
-
-
 def ligand_rmsd(pose_sdf: str, crystal: Chem.Mol) -> float:
-    """Symmetry-aware heavy-atom RMSD, no superposition."""
-    pose = Chem.MolFromMolFile(pose_sdf)
-    return float(rdMolAlign.CalcRMS(pose, Chem.RemoveHs(crystal), maxMatches=1000))
+    """`symmetric_rmsd` of the pose in an SDF file to the crystal ligand."""
+    return symmetric_rmsd(Chem.MolFromMolFile(pose_sdf), crystal)
 
 
 def placed_rmsd(crystal: Chem.Mol, centre: np.ndarray, seed: int) -> float:
@@ -123,7 +115,7 @@ def placed_rmsd(crystal: Chem.Mol, centre: np.ndarray, seed: int) -> float:
     pos = Rotation.random(random_state=seed).apply(pos - pos.mean(0)) + centre
     for i, xyz in enumerate(pos):
         conformer.SetAtomPosition(i, xyz.tolist())
-    return float(rdMolAlign.CalcRMS(start, Chem.RemoveHs(crystal), maxMatches=1000))
+    return symmetric_rmsd(start, crystal)
 
 
 def vina_rmsd(apo: Path, crystal: Chem.Mol, centre: np.ndarray, work: Path) -> dict:
@@ -150,17 +142,8 @@ def vina_rmsd(apo: Path, crystal: Chem.Mol, centre: np.ndarray, work: Path) -> d
     pose = RDKitMolCreate.from_pdbqt_mol(PDBQTMolecule(engine.poses(n_poses=1), skip_typing=True))[
         0
     ]
-    rmsd = rdMolAlign.CalcRMS(element_graph(pose), element_graph(crystal), maxMatches=1000)
-    return {"rmsd_vina_true_centre": float(rmsd), "seconds_vina": time.perf_counter() - began}
-
-
-def pocket_ca_rmsd(pocket_pdb: str, apo_path: Path, holo_path: Path) -> tuple[float, float]:
-    """(predicted, apo) Cα RMSD to holo over the residues of the predicted pocket."""
-    apo, holo, pocket = load_protein(apo_path), load_protein(holo_path), load_protein(pocket_pdb)
-    index = {rid: i for i, rid in enumerate(apo.residue_ids)}
-    rows = [index[rid] for rid in pocket.residue_ids]
-    rmsd = lambda a: float(np.sqrt(((a - holo.ca[rows]) ** 2).sum(1).mean()))  # noqa: E731
-    return rmsd(pocket.ca), rmsd(apo.ca[rows])
+    rmsd = symmetric_rmsd(pose, crystal)
+    return {"rmsd_vina_true_centre": rmsd, "seconds_vina": time.perf_counter() - began}
 
 
 def bench_complex(
@@ -191,16 +174,16 @@ def bench_complex(
     if oracle.status != "ok" or raw.status != "ok":
         return {"pdb_id": row["pdb_id"], "error": oracle.error or raw.error}
     predicted_centre = np.array([float(v) for v in blind.pocket_center.split()])
+    apo = load_protein(path("apo_af2_protein"))
     pocket_pred, pocket_apo = pocket_ca_rmsd(
-        blind.pocket_pdb, path("apo_af2_protein"), path("holo_protein")
+        load_protein(blind.pocket_pdb), apo, load_protein(path("holo_protein"))
     )
-    apo = path("apo_af2_protein")
-    protein_centre = load_protein(apo).ca.mean(0)
+    protein_centre = apo.ca.mean(0)
     return {
         "pdb_id": row["pdb_id"],
         "heavy_atoms": Chem.RemoveHs(crystal).GetNumAtoms(),
         "unseen_protein": row.get("unseen_protein") == "1",
-        "centroid_distance_blind": centroid_distance(blind.rank1_sdf, crystal),
+        "centroid_distance_blind": centroid_distance(Chem.MolFromMolFile(blind.rank1_sdf), crystal),
         "rmsd_blind": ligand_rmsd(blind.rank1_sdf, crystal),
         "rmsd_blind_raw": ligand_rmsd(raw.rank1_sdf, crystal),
         "rmsd_true_pocket": ligand_rmsd(oracle.rank1_sdf, crystal),
@@ -250,7 +233,7 @@ def vina_summary(results: list[dict]) -> dict:
     ran = [r for r in results if "rmsd_vina_true_centre" in r]
     if not ran:
         return {}
-    rate = lambda key: sum(r[key] < 2 for r in ran) / len(ran)  # noqa: E731
+    rate = lambda key: share_below([r[key] for r in ran])  # noqa: E731
     return {
         "complexes": [r["pdb_id"] for r in ran],
         "vina_failed": [r["pdb_id"] for r in results if "vina_error" in r],
@@ -260,19 +243,6 @@ def vina_summary(results: list[dict]) -> dict:
         "model_true_pocket_below_2A": rate("rmsd_true_pocket"),
         "vina_seconds_median": statistics.median(r["seconds_vina"] for r in ran),
         "model_seconds_median": statistics.median(r["seconds_total"] for r in ran),
-    }
-
-
-def distribution(values: list[float]) -> dict[str, float]:
-    """Percentiles 25/50/75, mean, and the shares under 2 Å and 5 Å."""
-    q25, q50, q75 = np.percentile(values, [25, 50, 75])
-    return {
-        "p25": float(q25),
-        "median": float(q50),
-        "p75": float(q75),
-        "mean": float(np.mean(values)),
-        "below_2A": sum(v < 2 for v in values) / len(values),
-        "below_5A": sum(v < 5 for v in values) / len(values),
     }
 
 
@@ -300,7 +270,7 @@ def summarise_subset(rows: list[dict]) -> dict:
         "rmsd_baseline_true_centre",
         "rmsd_baseline_protein_centre",
     ):
-        summary[key] = distribution(column(key))
+        summary[key] = rmsd_distribution(column(key))
     for key in (
         "centroid_distance_blind",
         "pocket_centre_error",

@@ -40,6 +40,7 @@ from docking.inference.infer import DockingOptions, dock_one
 from docking.inference.table import DockingRequest
 from docking.network.checkpoint import default_checkpoint, load_model
 from docking.network.scorer_checkpoint import default_scorer, load_scorer
+from docking.poses.pose_metrics import NEAR_ANGSTROM, SUCCESS_ANGSTROM, share_below
 from docking.poses.pose_rmsd import symmetric_rmsd
 from docking.structures import load_ligand_file
 from docking.training.data import SUBSET_ARCHIVE, SUBSET_INDEX, TIMESPLIT_ROOT, read_subset_ids
@@ -128,8 +129,12 @@ def summarise(records: list[dict]) -> dict:
         values = [r[f"rmsd_{method}"] for r in ok if f"rmsd_{method}" in r]
         if not values:
             continue
-        share = lambda cut: round(100 * sum(v < cut for v in values) / len(values), 1)  # noqa: B023,E731
-        figures = {"n": len(values), "below_2A_pct": share(2.0), "below_5A_pct": share(5.0)}
+        share = lambda cut: round(100 * share_below(values, cut), 1)  # noqa: B023,E731
+        figures = {
+            "n": len(values),
+            "below_2A_pct": share(SUCCESS_ANGSTROM),
+            "below_5A_pct": share(NEAR_ANGSTROM),
+        }
         figures["median_rmsd"] = round(statistics.median(values), 2)
         valid = [r[f"pb_{method}"] for r in ok if f"pb_{method}" in r]
         if valid:

@@ -45,6 +45,7 @@ from docking.inference.checks import posebusters_flags
 from docking.inference.infer import dock_one
 from docking.inference.table import DockingRequest
 from docking.network.checkpoint import default_checkpoint, load_model
+from docking.poses.pose_metrics import share_below
 from docking.relaxation.relax import RelaxOptions, relax_pose, with_positions
 from docking.structures import load_ligand_file
 from docking.training.data import TIMESPLIT_ROOT
@@ -155,7 +156,7 @@ def summarise(results: list[dict], kind: str) -> dict:
         summary[stage] = {
             "posebusters_valid": sum(not r["failed"] for r in rows) / len(rows),
             "rmsd_median": statistics.median(r["rmsd"] for r in rows),
-            "rmsd_below_2A": sum(r["rmsd"] < 2 for r in rows) / len(rows),
+            "rmsd_below_2A": share_below([r["rmsd"] for r in rows]),
             "failed_checks": dict(Counter(c for r in rows for c in r["failed"]).most_common()),
         }
     summary["seconds_relax_median"] = statistics.median(d["seconds_relax"] for d in done)

@@ -31,6 +31,7 @@ from rdkit import Chem
 
 from bench.record import machine, now, save_record
 from discovery.home import data_folder
+from molopt.edit.errors import EditCheckpointError
 from molopt.edit.features import edit_features, task_vector
 from molopt.edit.labels import goal_columns, label_edits
 from molopt.edit.model import collate, load_scorer
@@ -39,6 +40,7 @@ from molopt.edit.task import parse_task
 from molopt.repo.data import load_tomg_test
 from molopt.repo.edits import EDIT_TASKS, OPT_TASKS, group_count
 from molopt.repo.evaluate import tomg_metrics
+from science.training.checkpoint import read_state
 
 PAPER_REPO_QWEN3B = {"QED": 0.236, "LogP": 0.297, "MR": 0.294}  # SR×Sim, RePO paper goal row
 RANDOM, ORACLE = "one random edit", "RDKit-oracle upper bound"
@@ -104,7 +106,7 @@ def training_cost(paths: dict[str, Path]) -> dict:
         if not (path.parent / "last.pt").is_file():
             cost[name] = None  # a checkpoint without its run folder: cost unknown
             continue
-        last = torch.load(path.parent / "last.pt", map_location="cpu", weights_only=True)
+        last = read_state(path.parent / "last.pt", EditCheckpointError)
         _, best = load_scorer(path)
         cost[name] = {
             "cpu_minutes_this_run": round(last["state"]["cpu_seconds"] / 60, 2),

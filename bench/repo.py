@@ -28,10 +28,11 @@ import torch
 from rdkit import Chem
 
 from discovery.home import data_folder
+from molopt.molecules import parse_or_none
 from molopt.mutate import mutate
 from molopt.repo.config import load_config
 from molopt.repo.data import load_hgraph_test, load_tomg_test
-from molopt.repo.edits import OPT_TASKS, parse_molecule
+from molopt.repo.edits import OPT_TASKS
 from molopt.repo.errors import RepoCheckpointError
 from molopt.repo.evaluate import evaluate_checkpoint, hgraph_scores, tomg_metrics
 from molopt.repo.train import train
@@ -82,7 +83,7 @@ def trained_runs(work: Path) -> dict[str, dict]:
 
 def one_mutation(source: str, rng: random.Random) -> str:
     """One random graph-GA mutation of `source` (`molopt.mutate`); the source when none works."""
-    child = mutate(parse_molecule(source), rng)
+    child = mutate(parse_or_none(source), rng)
     return Chem.MolToSmiles(child) if child is not None else source
 
 

@@ -21,10 +21,11 @@ import time
 from pathlib import Path
 
 from rdkit import Chem
-from rdkit.Chem import rdMolAlign
 
 from bench.record import machine, now, save_record
 from discovery.home import data_folder, home_folder
+from docking.poses.pose_metrics import share_below
+from docking.poses.pose_rmsd import symmetric_rmsd
 from docking.structures import load_ligand_file
 from docking.training import pose_folder
 from docking.training.data import held_out_ligand_keys
@@ -33,9 +34,8 @@ from docking.training.vina_poses import PoseSettings, dock_pair, make_poses
 
 
 def _rmsd(folder_a: Path, row_a: dict, folder_b: Path, row_b: dict) -> float:
-    a = Chem.RemoveHs(load_ligand_file(folder_a / row_a["ligand"]))
-    b = Chem.RemoveHs(load_ligand_file(folder_b / row_b["ligand"]))
-    return rdMolAlign.CalcRMS(a, b, maxMatches=1000)
+    a = load_ligand_file(folder_a / row_a["ligand"])
+    return symmetric_rmsd(a, load_ligand_file(folder_b / row_b["ligand"]))
 
 
 def peer(folder: Path, rows: list[dict], count: int, seed: int) -> list[dict]:
@@ -129,7 +129,7 @@ def main() -> None:
     figures["peer_exhaustiveness_8"] = {
         "pairs": len(compared),
         "rmsd_to_exh8_median": statistics.median(rmsds) if rmsds else None,
-        "rmsd_to_exh8_below_2A": sum(r < 2.0 for r in rmsds) / max(len(rmsds), 1),
+        "rmsd_to_exh8_below_2A": share_below(rmsds) if rmsds else 0.0,
         "score_minus_exh8_median": statistics.median(c["score"] - c["score_exh8"] for c in compared)
         if compared
         else None,

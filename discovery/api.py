@@ -32,8 +32,8 @@ from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
+from discovery.api_config import HttpConfig
 from discovery.api_guard import allowed_hosts, guard_requests, is_loopback
-from discovery.daemon import HttpConfig
 from discovery.dashboard import DASHBOARD_HTML
 from discovery.depict import depict
 from discovery.errors import DaemonError, JobStateError, TaskSpecError
@@ -49,7 +49,7 @@ from discovery.jobs import (
 from discovery.lineage import lineage
 from discovery.remote_tasks import RemoteTaskRefused, admit_remote_task, public_task_error
 from discovery.render import Drawings
-from discovery.report import best_curve
+from discovery.report import best_curve, objective_of
 from discovery.spec import TaskSpec
 from memory import CandidateRecord, Store
 from memory.errors import JobNotFound
@@ -169,12 +169,13 @@ def _job_routes(store: Store, home: Path, roots: tuple[Path, ...]) -> APIRouter:
         record = found(job)
         run = store.get_run(record.run_id)
         xs, ys = best_curve(run, store.history(record.run_id))
+        objective = objective_of(run)
         return {
             "job": record.id,
             "curve": [list(point) for point in zip(xs, ys, strict=True)],
             "evaluations": run.evaluations,
-            "metric": run.spec["objective"]["metric"],
-            "direction": run.spec["objective"].get("direction", "maximize"),
+            "metric": objective.metric,
+            "direction": objective.direction,
         }
 
     @router.get("/jobs/{job}/top")

@@ -33,6 +33,7 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, Any
 
+from discovery.api_config import HttpConfig
 from discovery.errors import DaemonError
 from discovery.home import open_store
 from discovery.jobs import job_log_path
@@ -50,20 +51,6 @@ LEFTOVER_WAIT_SECONDS = 10.0
 def default_max_jobs(cpus_per_job: int) -> int:
     """As many jobs as the machine's cores hold at `cpus_per_job` each (at least one)."""
     return max(1, (os.cpu_count() or 1) // cpus_per_job)
-
-
-@dataclass(frozen=True)
-class HttpConfig:
-    """Where the HTTP API listens, its token, and the folders tasks may be submitted from.
-
-    A token is required for any non-loopback address. `task_roots`: a task path in a
-    request must lie under one of them (`discovery.remote_tasks`); none means none may.
-    """
-
-    host: str = "127.0.0.1"
-    port: int = 8765
-    token: str | None = None
-    task_roots: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)

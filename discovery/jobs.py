@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from discovery.errors import JobStateError
-from discovery.spec import TaskSpec, load_task, parse_task
+from discovery.spec import TaskSpec, load_task, stored_task
 from memory import RunRecord, Store
 from memory.jobs import FINAL_STATES, JobQueue, JobRecord
 
@@ -72,8 +72,7 @@ def with_budget(spec: TaskSpec, evaluations: int | None, seconds: float | None) 
 
 def job_spec(store: Store, job: JobRecord) -> TaskSpec:
     """The task as validated at submission, with paths resolved against its folder."""
-    run = store.get_run(job.run_id)
-    return parse_task(run.spec, Path(job.folder), f"job {job.id}")
+    return stored_task(store.get_run(job.run_id), job.folder)
 
 
 def resolve_run(store: Store, ident: str) -> RunRecord:
@@ -90,17 +89,16 @@ def job_status(store: Store, job: JobRecord) -> dict[str, Any]:
     best = None
     if found is not None:
         best = {"metrics": found.metrics, "candidate": found.content, "n": found.n}
-    budget = (run.spec.get("budget") or {}).get("evaluations")
-    metric = (run.spec.get("objective") or {}).get("metric")
+    spec = stored_task(run, job.folder)
     return {
         "job": job.id,
         "name": job.name,
         "state": job.state,
         "run": run.id,
         "evaluations": run.evaluations,
-        "budget": budget,
+        "budget": spec.budget.evaluations,
         "best": best,
-        "metric": metric,
+        "metric": spec.objective.metric,
         "priority": job.priority,
         "message": job.message or run.message,
         "attempts": job.attempts,

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from discovery.errors import ResultsWriteError
+from discovery.spec import stored_task
 from evolve import Objective
 from memory import CandidateRecord, RunRecord, Store
 
@@ -27,8 +28,7 @@ LOG_SCALE_DECADES = 1.0  # a curve whose best values span this many decades gets
 
 def objective_of(run: RunRecord) -> Objective:
     """The objective a run's stored spec names."""
-    objective = run.spec["objective"]
-    return Objective(objective["metric"], objective.get("direction", "maximize"))
+    return stored_task(run).problem().objective
 
 
 def best_value(run: RunRecord) -> float | None:
@@ -146,7 +146,7 @@ def plot_curve(run: RunRecord, records: Iterable[CandidateRecord], path: Path) -
     scale, options = curve_scale(ys)
     axis.set_yscale(scale, **options)
     axis.set_xlabel("evaluations")
-    axis.set_ylabel(f"best {run.spec['objective']['metric']}")
+    axis.set_ylabel(f"best {objective_of(run).metric}")
     axis.set_title(f"{run.task_name} (run {run.id})")
     axis.grid(alpha=0.3)
     figure.tight_layout()
@@ -211,14 +211,14 @@ def markdown_report(
     """A short human summary of the run (with its PMO figures for a PMO task, and the task's
     drawing of the best candidate when `drawn`)."""
     invalid = store.count(run.id, valid=False)
-    objective = run.spec["objective"]
+    objective = objective_of(run)
     lines = [
         f"# {run.task_name}: run {run.id}",
         "",
         f"- status: {run.status}{f' ({run.message})' if run.message else ''}",
         f"- evaluations: {run.evaluations} ({invalid} invalid{_stopped(records)})",
         f"- running time: {run.elapsed_seconds:.1f} s",
-        f"- objective: {objective.get('direction', 'maximize')} `{objective['metric']}`",
+        f"- objective: {objective.direction} `{objective.metric}`",
         f"- seed: {run.seed}",
         "",
     ]

@@ -12,7 +12,15 @@ import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from discovery.errors import TaskSpecError
 from discovery.preflight import evaluator_problem, proposer_problems
@@ -26,7 +34,10 @@ from evolve import (
     VectorSpace,
     encode_vector,
 )
+from evolve.config import Selection
 from evolve.loop import Evaluation
+from evolve.problem import Direction
+from memory import RunRecord
 from science import CascadeStage, EvaluatorRef, Limits, ScienceError
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -43,13 +54,25 @@ Count = Annotated[int, Field(strict=True)]
 Amount = Annotated[float, Field(strict=True)]
 STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
 
+# The defaults live once, in the engine's and the sandbox's own dataclasses; the YAML models
+# below take theirs from these.
+ENGINE = EngineConfig()
+BUDGET = Budget()
+LIMITS = Limits()
+CELLS = MapElitesConfig(metrics=())
+SPACE = VectorSpace(size=1)
+OBJECTIVE = Objective(metric="")
+# Passed as validation context when a stored spec is read back (`stored_task`): checks that
+# depend on the machine reading it (cores) were made where the task was submitted.
+STORED = "stored"
+
 
 class ObjectiveSpec(BaseModel):
     """`objective:` which metric to optimize, and in which direction."""
 
     model_config = STRICT
     metric: str
-    direction: Literal["maximize", "minimize"] = "maximize"
+    direction: Direction = OBJECTIVE.direction
 
 
 class VectorSpec(BaseModel):
@@ -57,8 +80,8 @@ class VectorSpec(BaseModel):
 
     model_config = STRICT
     size: Count = Field(gt=0)
-    low: Amount = 0.0
-    high: Amount = 1.0
+    low: Amount = SPACE.low
+    high: Amount = SPACE.high
 
     @model_validator(mode="after")
     def _ordered(self) -> VectorSpec:
@@ -71,8 +94,8 @@ class BudgetSpec(BaseModel):
     """`budget:` when to stop."""
 
     model_config = STRICT
-    evaluations: Count | None = Field(default=1000, gt=0, le=MAX_EVALUATIONS)
-    wall_seconds: Amount | None = Field(default=None, gt=0, le=MAX_WALL_SECONDS)
+    evaluations: Count | None = Field(default=BUDGET.evaluations, gt=0, le=MAX_EVALUATIONS)
+    wall_seconds: Amount | None = Field(default=BUDGET.wall_seconds, gt=0, le=MAX_WALL_SECONDS)
 
 
 class CascadeStageSpec(BaseModel):
@@ -97,9 +120,9 @@ class EvaluationSpec(BaseModel):
     checks before it."""
 
     model_config = STRICT
-    timeout_seconds: Amount = Field(default=60.0, gt=0, le=MAX_EVALUATION_SECONDS)
-    memory_mb: Count | None = Field(default=2048, gt=0)
-    cpu_seconds: Amount | None = Field(default=None, gt=0, le=MAX_EVALUATION_SECONDS)
+    timeout_seconds: Amount = Field(default=LIMITS.timeout_seconds, gt=0, le=MAX_EVALUATION_SECONDS)
+    memory_mb: Count | None = Field(default=LIMITS.memory_mb, gt=0)
+    cpu_seconds: Amount | None = Field(default=LIMITS.cpu_seconds, gt=0, le=MAX_EVALUATION_SECONDS)
     workers: Count | None = Field(default=None, gt=0)
     sandbox: bool = True
     num_gpus: Amount = Field(default=0.0, ge=0)
@@ -117,7 +140,9 @@ class EvaluationSpec(BaseModel):
 
     @field_validator("workers")
     @classmethod
-    def _workers_fit_the_machine(cls, value: int | None) -> int | None:
+    def _workers_fit_the_machine(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if info.context and info.context.get(STORED):
+            return value
         cores = os.cpu_count() or 1
         most = MAX_WORKERS_PER_CORE * cores
         if value is not None and value > most:
@@ -134,25 +159,25 @@ class MapElitesSpec(BaseModel):
     model_config = STRICT
     metrics: list[str] = Field(min_length=1)
     ranges: dict[str, tuple[Amount, Amount]] = Field(default_factory=dict)
-    bins: Count = Field(default=10, gt=0)
+    bins: Count = Field(default=CELLS.bins, gt=0)
 
 
 class EngineSpec(BaseModel):
     """`engine:` population, islands and selection (all optional)."""
 
     model_config = STRICT
-    islands: Count = Field(default=4, gt=0)
-    population_size: Count = Field(default=40, gt=0)
-    batch_size: Count = Field(default=8, gt=0)
-    parents: Count = Field(default=2, gt=0)
-    inspirations: Count = Field(default=3, ge=0)
-    migration_interval: Count = Field(default=10, gt=0)
-    selection: Literal["puct", "ttt_puct", "weighted"] = "puct"
-    exploration: Amount = Field(default=1.0, ge=0)
-    rank_alpha: Amount = Field(default=1.0, ge=0)
-    max_stale_generations: Count = Field(default=50, gt=0)
+    islands: Count = Field(default=ENGINE.islands, gt=0)
+    population_size: Count = Field(default=ENGINE.population_size, gt=0)
+    batch_size: Count = Field(default=ENGINE.batch_size, gt=0)
+    parents: Count = Field(default=ENGINE.parents, gt=0)
+    inspirations: Count = Field(default=ENGINE.inspirations, ge=0)
+    migration_interval: Count = Field(default=ENGINE.migration_interval, gt=0)
+    selection: Selection = ENGINE.selection
+    exploration: Amount = Field(default=ENGINE.exploration, ge=0)
+    rank_alpha: Amount = Field(default=ENGINE.rank_alpha, ge=0)
+    max_stale_generations: Count = Field(default=ENGINE.max_stale_generations, gt=0)
     map_elites: MapElitesSpec | None = None
-    novelty: Amount | None = Field(default=None, ge=0, le=1)
+    novelty: Amount | None = Field(default=ENGINE.novelty, ge=0, le=1)
 
 
 class ProposerSpec(BaseModel):
@@ -321,17 +346,30 @@ def validation_problems(error: ValidationError) -> list[str]:
     return problems
 
 
-def parse_task(data: Any, folder: Path, source: str = "<task>") -> TaskSpec:
-    """Validate a task mapping; errors name the source, the field and what was expected."""
+def parse_task(
+    data: Any, folder: Path, source: str = "<task>", *, stored: bool = False
+) -> TaskSpec:
+    """Validate a task mapping; errors name the source, the field and what was expected.
+
+    `stored`: `data` is a spec a run stored when it was submitted (see `stored_task`).
+    """
     if not isinstance(data, dict):
         raise TaskSpecError(
             f"{source}: expected a mapping of task fields, got {type(data).__name__}"
         )
     try:
-        spec = TaskSpec.model_validate(data)
+        spec = TaskSpec.model_validate(data, context={STORED: stored})
     except ValidationError as error:
         raise TaskSpecError(f"{source}: " + "; ".join(validation_problems(error))) from None
     return spec.model_copy(update={"folder": folder})
+
+
+def stored_task(run: RunRecord, folder: Path | str = ".") -> TaskSpec:
+    """The task a run stored (`TaskSpec.model_dump(mode="json")`), read back through the
+    parser that validated it, never used as a raw dict: fields added to the contract since
+    take their defaults, and checks of the submitting machine (its cores) are not redone.
+    `folder` resolves relative evaluator and seed paths (a job keeps its task's folder)."""
+    return parse_task(run.spec, Path(folder), f"run {run.id}", stored=True)
 
 
 def check_task(spec: TaskSpec, source: str) -> None:

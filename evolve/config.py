@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+Selection = Literal["puct", "ttt_puct", "weighted"]
+
 
 @dataclass(frozen=True)
 class MapElitesConfig:
@@ -29,7 +31,7 @@ class EngineConfig:
     parents: int = 2
     inspirations: int = 3
     migration_interval: int = 10
-    selection: Literal["puct", "ttt_puct", "weighted"] = "puct"
+    selection: Selection = "puct"
     exploration: float = 1.0
     rank_alpha: float = 1.0
     max_stale_generations: int = 50

@@ -20,15 +20,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from evolve.context import Member
-
-
-def rank_prior(members: Sequence[Member], alpha: float = 1.0) -> np.ndarray:
-    """P(s) proportional to (rank + 1) ** -alpha, rank 0 the fittest; sums to 1."""
-    order = np.argsort([-(m.fitness if m.fitness is not None else -np.inf) for m in members])
-    ranks = np.empty(len(members))
-    ranks[order] = np.arange(len(members))
-    weights = (ranks + 1.0) ** -alpha
-    return weights / weights.sum()
+from evolve.prior import rank_prior
+from evolve.ttt.puct import select_states
 
 
 def puct_scores(
@@ -59,8 +52,6 @@ def select_parents(
         return []
     k = min(k, len(members))
     if strategy == "ttt_puct":
-        from evolve.ttt.puct import select_states  # evolve.ttt builds on this module's prior
-
         return select_states(members, k, visits, exploration, alpha)
     if strategy == "puct":
         scores = puct_scores(members, visits, exploration, alpha)

@@ -8,7 +8,7 @@ molopt.constrained:evaluate`` with ``params: {source: <SMILES>, target: plogp | 
 threshold: δ}``, a candidate below δ (or unparsable) is invalid, so a search engine such as
 the graph GA only keeps molecules that satisfy the constraint.
 
-- ``target: plogp``: score = penalized logP (`molopt.repo.penalized_logp`) of the candidate
+- ``target: plogp``: score = penalized logP (`molopt.penalized_logp`) of the candidate
   minus that of the source, the improvement the logp04 / logp06 benchmarks average;
 - ``target: qed``: score = QED of the candidate; the benchmark's success is score >= 0.9.
 """
@@ -17,9 +17,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from rdkit.Chem import Descriptors
+
 from molopt.errors import InvalidMoleculeError
-from molopt.repo.edits import PROPERTIES, parse_molecule, similarity
-from molopt.repo.penalized_logp import penalized_logp
+from molopt.fingerprints import molecule_similarity
+from molopt.molecules import parse_or_none
+from molopt.penalized_logp import penalized_logp
 
 TARGETS = ("plogp", "qed")
 
@@ -30,18 +33,18 @@ def evaluate(
     """Score `candidate` as an improvement of `source` under similarity >= `threshold`."""
     if target not in TARGETS:
         raise ValueError(f"target '{target}' unknown; choose one of {TARGETS}")
-    start = parse_molecule(source)
+    start = parse_or_none(source)
     if start is None:
         raise InvalidMoleculeError(f"source '{source}' does not parse; give a valid SMILES")
-    mol = parse_molecule(candidate)
+    mol = parse_or_none(candidate)
     if mol is None or not mol.GetNumAtoms():
         return {"score": 0.0, "valid": False, "feedback": "invalid molecule: RDKit cannot parse it"}
-    sim = similarity(start, mol)
+    sim = molecule_similarity(start, mol)
     if target == "plogp":
         score = penalized_logp(mol) - penalized_logp(start)
         text = f"penalized logP {score:+.3f} vs the source"
     else:
-        score = PROPERTIES["QED"](mol)
+        score = Descriptors.qed(mol)
         text = f"QED {score:.3f}"
     if sim < threshold:
         return {

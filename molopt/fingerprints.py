@@ -74,6 +74,12 @@ def target_fingerprint(smiles: str, kind: str) -> Any:
     return fingerprint(parse_smiles(smiles), kind)
 
 
+def molecule_similarity(first: Chem.Mol, second: Chem.Mol, kind: str = "morgan2048") -> float:
+    """Tanimoto similarity of two molecules' `kind` fingerprints (by default Morgan radius 2,
+    2048 bits: the similarity of the constrained-optimization benchmarks and TOMG-Bench)."""
+    return tanimoto(fingerprint(first, kind), fingerprint(second, kind))
+
+
 def similarity(mol: Chem.Mol, target_smiles: str, kind: str = "morgan2048") -> float:
     """Tanimoto similarity of `mol` to the molecule `target_smiles`."""
     return tanimoto(fingerprint(mol, kind), target_fingerprint(target_smiles, kind))

@@ -20,6 +20,7 @@ from molopt.errors import InvalidMoleculeError
 RDLogger.DisableLog("rdApp.*")  # parse failures are reported through InvalidMoleculeError
 
 MAX_SMILES_CHARS = 1000
+BENCHMARK_MAX_CHARS = 500  # a benchmark output longer than this is invalid (`parse_or_none`)
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,16 @@ def parse_smiles(text: str) -> Chem.Mol:
     if mol.GetNumAtoms() == 0:
         raise InvalidMoleculeError(f"'{smiles[:80]}' has no atoms")
     return mol
+
+
+def parse_or_none(smiles: str) -> Chem.Mol | None:
+    """The RDKit molecule, or None when RDKit cannot parse it: the benchmarks' validity rule
+    ("valid if `Chem.MolFromSmiles` parses it", TOMG-Bench and the constrained-optimization
+    papers), with no standardization so their numbers match; past `BENCHMARK_MAX_CHARS`
+    characters an output counts as invalid unparsed. Candidates use `parse_smiles`."""
+    if not smiles or len(smiles) > BENCHMARK_MAX_CHARS:
+        return None
+    return Chem.MolFromSmiles(smiles)
 
 
 def canonical_smiles(mol: Chem.Mol) -> str:

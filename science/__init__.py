@@ -7,10 +7,11 @@ tools the verifiers use (`science.vina`: AutoDock Vina docking).
 """
 
 from science.errors import EvaluatorNotFound, SandboxError, ScienceError
-from science.evaluation import CascadeStage, EvaluatorRef, Job, Limits, Verdict
+from science.evaluation import CascadeStage, EvaluatorRef, Job, Limits
 from science.sandbox.candidate import CandidateFailed, run_candidate
 from science.sandbox.pool import InProcessPool, SandboxPool, VerifierPool
 from science.sandbox.pool_choice import make_pool
+from science.verdict import Verdict
 
 __all__ = [
     "CascadeStage",

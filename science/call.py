@@ -14,9 +14,10 @@ from typing import Any
 
 from science.cascade import run_cascade
 from science.errors import EvaluatorNotFound
-from science.evaluation import EvaluatorRef, Job, Verdict
+from science.evaluation import EvaluatorRef, Job
 from science.refine import refine_verdict
 from science.render import draw_verdict
+from science.verdict import Verdict
 
 PROGRAM_FILENAME = "candidate.py"
 

@@ -15,7 +15,8 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from science.evaluation import CascadeStage, Job, Verdict
+from science.evaluation import CascadeStage, Job
+from science.verdict import Verdict
 
 
 def run_cascade(

@@ -32,8 +32,8 @@ from typing import Any
 import numpy as np
 from scipy.optimize import minimize
 
-from science.evaluation import Verdict
 from science.structure import StructureInvalid, validate_structure
+from science.verdict import Verdict
 
 METHODS = ("auto", "lbfgsb", "powell", "nelder-mead", "slsqp")
 INVALID_PENALTY = 1e6  # margin of an epigraph row at a point where evaluate() raised

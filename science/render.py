@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from science.evaluation import Verdict
+from science.verdict import Verdict
 
 SVG_ARTIFACT = "svg"
 MAX_SVG_BYTES = 512 * 1024

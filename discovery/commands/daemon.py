@@ -18,8 +18,9 @@ from typing import Annotated, Any
 
 import typer
 
+from discovery.api_config import HttpConfig
 from discovery.commands.options import DbOption, HomeOption, JsonOption, open_home_store
-from discovery.daemon import Daemon, DaemonConfig, HttpConfig
+from discovery.daemon import Daemon, DaemonConfig
 from discovery.errors import DaemonError
 from discovery.home import RAY_ENV
 from discovery.jobs import (

@@ -25,6 +25,7 @@ from typing import Annotated
 import typer
 
 from discovery.home import data_folder, home_folder
+from docking import defaults  # plain values; torch, RDKit and PyG stay unimported
 
 # torch, RDKit and PyG take seconds to import: `docking` is imported inside the commands
 # so that every other `discover` command starts fast.
@@ -86,21 +87,25 @@ def dock(
         str | None,
         typer.Option(help="Pocket residues chain:number[icode], e.g. A:45,A:46B (centre: Cα)"),
     ] = None,
-    device: Annotated[str, typer.Option(help="cpu or cuda")] = "cpu",
-    pose: Annotated[str, typer.Option(help="fit (conformer placed on prediction) or raw")] = "fit",
-    seed: Annotated[int, typer.Option(help="Seed of the starting conformer")] = 0,
+    device: Annotated[str, typer.Option(help="cpu or cuda")] = defaults.DEVICE,
+    pose: Annotated[
+        str, typer.Option(help="fit (conformer placed on prediction) or raw")
+    ] = defaults.POSE_MODE,
+    seed: Annotated[int, typer.Option(help="Seed of the starting conformer")] = (
+        defaults.CONFORMER_SEED
+    ),
     samples: Annotated[
         int, typer.Option(help="Start conformers docked per complex, ranked by confidence")
-    ] = 1,
+    ] = defaults.SAMPLES,
     posebusters: Annotated[
         bool, typer.Option(help="Add PoseBusters validity flags to results.csv")
     ] = False,
     batch_size: Annotated[
         int, typer.Option(help="Complexes per model call (8 suits a CPU; larger on a GPU)")
-    ] = 8,
+    ] = defaults.BATCH_SIZE,
     workers: Annotated[
         int, typer.Option(help="Processes embedding ETKDG start conformers (CPU cores to use)")
-    ] = 1,
+    ] = defaults.CONFORMER_WORKERS,
     relax: Annotated[
         bool,
         typer.Option(help="OpenMM-minimize rank 1 in the protein; rank1.sdf is the relaxed pose"),
@@ -116,10 +121,12 @@ def dock(
     scorer: Annotated[
         Path | None, typer.Option(help="Pose scorer checkpoint [the shipped one]")
     ] = None,
-    exhaustiveness: Annotated[int, typer.Option(help="Vina's exhaustiveness (hybrid, vina)")] = 8,
+    exhaustiveness: Annotated[
+        int, typer.Option(help="Vina's exhaustiveness (hybrid, vina)")
+    ] = defaults.VINA_EXHAUSTIVENESS,
     vina_seeds: Annotated[
         str, typer.Option(help="Vina seeds, comma-separated; poses of all are pooled")
-    ] = "1",
+    ] = str(defaults.VINA_SEED),
 ) -> None:
     """Dock one complex (--protein/--ligand) or a batch (--csv); writes OUT/results.csv."""
     if ctx.invoked_subcommand is not None:
@@ -174,7 +181,9 @@ def _report(results: list, out: Path) -> None:
 
 @app.command("train")
 def train_command(
-    config: Annotated[Path, typer.Option(help="Training config YAML")],
+    config: Annotated[
+        str, typer.Option(help="Training config: a YAML path or a preset name (small_cpu, gpu)")
+    ],
     out_dir: Annotated[Path | None, typer.Option(help="Override out_dir")] = None,
     epochs: Annotated[int | None, typer.Option(help="Override epochs")] = None,
     max_minutes: Annotated[float | None, typer.Option(help="Override max_minutes")] = None,
@@ -211,11 +220,13 @@ def make_poses_command(
     smiles: Annotated[
         Path | None, typer.Option(help="SMILES file (one per line) [MOSES training set]")
     ] = None,
-    exhaustiveness: Annotated[int, typer.Option(help="Vina's exhaustiveness")] = 8,
+    exhaustiveness: Annotated[
+        int, typer.Option(help="Vina's exhaustiveness")
+    ] = defaults.VINA_EXHAUSTIVENESS,
     workers: Annotated[int, typer.Option(help="Worker processes (one Vina core each)")] = 1,
     seed: Annotated[
         int, typer.Option(help="Seed of the draw, the embedding and Vina (not 0: random in Vina)")
-    ] = 1,
+    ] = defaults.VINA_SEED,
 ) -> None:
     """Dock drug-like molecules into DOCKSTRING targets with Vina: pretraining poses for
     `discover dock train` (config key `pose_folders`). Resumes: pairs done are skipped."""

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from discovery.home import data_folder, home_folder
+from docking import defaults  # plain values; torch and RDKit stay unimported
 
 
 def make_labels_command(
@@ -20,7 +21,9 @@ def make_labels_command(
         Path | None, typer.Option(help="Label folder [DISCOVERY_HOME/pose-labels]")
     ] = None,
     seeds: Annotated[str, typer.Option(help="Vina re-docking seeds, comma-separated")] = "1,2",
-    exhaustiveness: Annotated[int, typer.Option(help="Vina's exhaustiveness")] = 8,
+    exhaustiveness: Annotated[
+        int, typer.Option(help="Vina's exhaustiveness")
+    ] = defaults.VINA_EXHAUSTIVENESS,
     perturbed: Annotated[int, typer.Option(help="Perturbed crystal poses per complex")] = 24,
     limit: Annotated[int | None, typer.Option(help="Only the first N training ids")] = None,
 ) -> None:

@@ -8,7 +8,6 @@ checkpoint and `training.json` go to the config's `out_dir` (or `--out-dir`).
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import sys
@@ -26,7 +25,7 @@ app = typer.Typer(help="Molecular optimization: the SMILES policy model.", no_ar
 
 @app.command("pretrain")
 def pretrain_command(
-    config: Annotated[Path, typer.Option(help="Pretraining config YAML")],
+    config: Annotated[str, typer.Option(help="Pretraining config: YAML path or preset name")],
     out_dir: Annotated[Path | None, typer.Option(help="Override out_dir")] = None,
     steps: Annotated[int | None, typer.Option(help="Override steps")] = None,
     max_minutes: Annotated[float | None, typer.Option(help="Override max_minutes")] = None,
@@ -37,13 +36,9 @@ def pretrain_command(
     from molopt.policy.pretrain import pretrain
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
-    overrides = {"out_dir": str(out_dir) if out_dir else None, "steps": steps}
-    overrides["max_minutes"] = max_minutes
+    out = str(out_dir) if out_dir else None
     try:
-        settings = load_config(config)
-        settings = dataclasses.replace(
-            settings, **{k: v for k, v in overrides.items() if v is not None}
-        )
+        settings = load_config(config, out_dir=out, steps=steps, max_minutes=max_minutes)
         report = pretrain(settings, data_folder())
     except MoloptError as error:
         print(f"discover molopt pretrain: {error}", file=sys.stderr)

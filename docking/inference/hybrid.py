@@ -29,6 +29,7 @@ import numpy as np
 import torch
 from rdkit import Chem
 
+from docking import defaults
 from docking.errors import DockingConfigError, DockingError, StructureError
 from docking.inference.infer import DockingOptions, dock_requests, post_process
 from docking.inference.pocket import residue_centroid
@@ -54,8 +55,8 @@ class HybridOptions:
     post-processing options (`DockingOptions`: relax, PoseBusters, device)."""
 
     mode: str = "hybrid"
-    exhaustiveness: int = 8
-    seeds: tuple[int, ...] = (1,)
+    exhaustiveness: int = defaults.VINA_EXHAUSTIVENESS
+    seeds: tuple[int, ...] = (defaults.VINA_SEED,)
     poses_per_seed: int = 9
     ranks_written: int = 3
     box_margin: float = 4.0

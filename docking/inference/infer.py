@@ -31,6 +31,7 @@ from rdkit import Chem
 from torch_geometric.data import Batch
 from tqdm import tqdm
 
+from docking import defaults
 from docking.errors import DockingConfigError, DockingError
 from docking.inference.checks import posebusters_flags
 from docking.inference.conformers import Conformers, conformer_jobs
@@ -48,7 +49,7 @@ log = logging.getLogger(__name__)
 # per-call overhead: 8 drug-like complexes cost what 8 calls cost (x0.95), larger batches
 # more (x1.64 at 32: the edge tensors outgrow the caches); on a GPU larger is better.
 # Measured in BENCHMARKS.md, "Docking: throughput".
-DEFAULT_BATCH_SIZE = 8
+DEFAULT_BATCH_SIZE = defaults.BATCH_SIZE
 ROW_ERRORS = (DockingError, OSError, ValueError, RuntimeError)
 MODEL_ERRORS = (RuntimeError, ValueError, IndexError)  # CUDA out-of-memory is a RuntimeError
 
@@ -61,13 +62,13 @@ class DockingOptions:
     (`workers`, see `docking.inference.conformers`) and OpenMM relaxation of rank 1 (`relax`, see
     `post_process`)."""
 
-    device: str = "cpu"
-    pose: str = "fit"
-    seed: int = 0
-    samples: int = 1
+    device: str = defaults.DEVICE
+    pose: str = defaults.POSE_MODE
+    seed: int = defaults.CONFORMER_SEED
+    samples: int = defaults.SAMPLES
     posebusters: bool = False
     batch_size: int = DEFAULT_BATCH_SIZE
-    workers: int = 1
+    workers: int = defaults.CONFORMER_WORKERS
     relax: bool = False
 
     def __post_init__(self) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from docking.errors import CheckpointError
-from docking.network.checkpoint import read_state, write_state
+from docking.network.checkpoint import write_model
 from docking.network.pose_scorer import PoseScorer, ScorerConfig
+from science.training.checkpoint import read_state
 
 SCORER_FORMAT = "discovery-pose-scorer/1"
 DEFAULT_SCORER_NAME = "pose_scorer.pt"
@@ -14,12 +15,12 @@ DEFAULT_SCORER_NAME = "pose_scorer.pt"
 
 def save(path: Path, model: PoseScorer, **extra) -> None:
     """Write weights, sizes and `extra` (optimizer, training state, data seen) atomically."""
-    write_state(path, SCORER_FORMAT, model, **extra)
+    write_model(path, SCORER_FORMAT, model, **extra)
 
 
 def load_scorer(path: Path) -> PoseScorer:
     """A `PoseScorer` with the checkpoint's weights, in eval mode."""
-    state = read_state(path, SCORER_FORMAT)
+    state = read_state(path, CheckpointError, SCORER_FORMAT)
     model = PoseScorer(ScorerConfig(**state["model_config"]))
     try:
         model.load_state_dict(state["state_dict"])

@@ -35,6 +35,7 @@ from rdkit.Chem import rdMolTransforms
 from rdkit.Chem.Lipinski import RotatableBondSmarts
 from scipy.spatial.transform import Rotation
 
+from docking import defaults
 from docking.errors import DockingConfigError, StructureError
 from docking.poses.pose_rmsd import centroid_distance, element_graph, symmetric_rmsd
 from docking.structures import parse_ligand_block
@@ -64,7 +65,7 @@ class LabelSettings:
     """How the labelled poses are made (kept in the folder's settings.json)."""
 
     vina_seeds: tuple[int, ...] = (1, 2)
-    exhaustiveness: int = 8
+    exhaustiveness: int = defaults.VINA_EXHAUSTIVENESS
     perturbed: int = 24  # poses per complex: the crystal, then cycling the non-zero scales
     decoy_exhaustiveness: int = 4
     box_margin: float = BOX_MARGIN_ANGSTROM

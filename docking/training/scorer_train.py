@@ -35,8 +35,9 @@ from torch import Tensor, nn
 from docking.errors import CheckpointError
 from docking.network.pose_graph import PoseGraph
 from docking.network.pose_scorer import PoseScorer, ScorerConfig, collate
-from docking.network.scorer_checkpoint import save
+from docking.network.scorer_checkpoint import SCORER_FORMAT, save
 from docking.training.scorer_data import SUCCESS_ANGSTROM, ComplexPoses, load_groups
+from science.training.checkpoint import read_state
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +153,7 @@ def train_scorer(config: ScorerTrainConfig) -> dict:
     state = {"step": 0, "cpu_seconds": 0.0, "history": [], "best": -1.0}
     last = config.out_dir / "last.pt"
     if last.exists():
-        saved = torch.load(last, map_location="cpu", weights_only=True)
+        saved = read_state(last, CheckpointError, SCORER_FORMAT)
         model.load_state_dict(saved["state_dict"])
         optimizer.load_state_dict(saved["optimizer"])
         state = saved["train_state"]

@@ -19,10 +19,10 @@ import json
 import logging
 import time
 from dataclasses import asdict, dataclass, field
+from importlib import resources
 from pathlib import Path
 
 import torch
-import yaml
 from torch_geometric.data import HeteroData
 from torch_geometric.loader import DataLoader
 from tqdm import tqdm
@@ -35,8 +35,11 @@ from docking.network.losses import LossWeights, docking_losses, pocket_centres
 from docking.network.model import FlexibleDocker, ModelConfig
 from docking.training.data import SUBSET_INDEX, load_subset, read_subset_ids
 from docking.training.training_set import assemble, initialize
+from science.training.config import load_config
 
 log = logging.getLogger(__name__)
+
+PRESETS = resources.files("docking") / "configs"  # package data: found from any folder
 
 
 @dataclass
@@ -68,27 +71,10 @@ class TrainConfig:
     device: str = "cpu"
 
 
-def load_train_config(path: Path, **overrides) -> TrainConfig:
-    """Read a YAML training configuration; unknown keys are an error naming them."""
-    try:
-        raw = yaml.safe_load(Path(path).read_text()) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise DockingConfigError(f"{path}: cannot read training config ({error})") from error
-    raw.update({k: v for k, v in overrides.items() if v is not None})
-    known = set(TrainConfig.__dataclass_fields__)
-    unknown = sorted(set(raw) - known)
-    if unknown:
-        raise DockingConfigError(f"{path}: unknown keys {unknown}; known: {sorted(known)}")
-    try:
-        model = ModelConfig(**raw.pop("model", {}))
-        weights = LossWeights(**raw.pop("weights", {}))
-    except TypeError as error:
-        raise DockingConfigError(f"{path}: bad model/weights section ({error})") from error
-    for key in ("out_dir", "data_folder", "cache_dir", "init_checkpoint"):
-        if raw.get(key) is not None:
-            raw[key] = Path(raw[key]).expanduser()
-    raw["pose_folders"] = [Path(p).expanduser() for p in raw.get("pose_folders") or []]
-    return TrainConfig(model=model, weights=weights, **raw)
+def load_train_config(path: str | Path, **overrides) -> TrainConfig:
+    """Read a training config: a YAML path or a preset name (`PRESETS`: ``small_cpu``,
+    ``gpu``...); `overrides` that are not None replace its keys (`science.training.config`)."""
+    return load_config(TrainConfig, path, DockingConfigError, PRESETS, overrides)
 
 
 def perturb(batch: HeteroData, config: TrainConfig, generator: torch.Generator) -> torch.Tensor:

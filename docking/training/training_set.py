@@ -16,7 +16,7 @@ import hashlib
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from docking.errors import DockingConfigError
 from docking.network.checkpoint import read_checkpoint
@@ -25,8 +25,19 @@ from docking.network.model import FlexibleDocker
 from docking.training import pose_folder
 from docking.training.data import load_extra, load_pose_folder, load_subset
 
-if TYPE_CHECKING:
-    from docking.training.train import TrainConfig
+
+class Sources(Protocol):
+    """The fields of a training config that say what to train on (`docking.training.train.TrainConfig`
+    has them; named here so that this module needs nothing of the trainer)."""
+
+    data_folder: Path | None
+    seed: int
+    crystal_train: bool
+    extra_sources: list[str]
+    extra_limit: int | None
+    pose_folders: list[Path]
+    pose_limit: int | None
+    init_checkpoint: Path | None
 
 
 @dataclass(frozen=True)
@@ -51,7 +62,7 @@ def _pose_record(folder: Path, complexes: list[ComplexData]) -> dict:
     }
 
 
-def assemble(config: TrainConfig, train_ids: tuple[str, ...], cache: Path) -> TrainingSet:
+def assemble(config: Sources, train_ids: tuple[str, ...], cache: Path) -> TrainingSet:
     """Load every source `config` names; refuse a run with nothing to train on."""
     complexes: list[ComplexData] = []
     seen: dict = {}

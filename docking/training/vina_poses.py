@@ -30,6 +30,7 @@ from meeko import PDBQTMolecule, RDKitMolCreate
 from rdkit import Chem
 from tqdm import tqdm
 
+from docking import defaults
 from docking.structures import load_protein
 from docking.training import pose_folder
 from docking.training.pose_molecules import Candidate
@@ -46,8 +47,8 @@ PDB_COLUMNS = 66  # a PDBQT line is a PDB line up to the occupancy/B-factor colu
 class PoseSettings:
     """How each molecule is docked: Vina's exhaustiveness and the seed (embedding and Vina)."""
 
-    exhaustiveness: int = 8
-    seed: int = 1  # non-zero: Vina takes 0 as "random"
+    exhaustiveness: int = defaults.VINA_EXHAUSTIVENESS
+    seed: int = defaults.VINA_SEED
     targets_dir: Path | None = None  # default: the `dockstring` package's targets
 
     def record(self) -> dict:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from evolve.context import Member
-from evolve.selection import rank_prior
+from evolve.prior import rank_prior
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from torch import Tensor, nn
 from molopt.edit.errors import EditCheckpointError
 from molopt.edit.features import FP_BITS, OPERATORS, TASK_SIZE, EditFeatures
 from molopt.edit.groups import GROUPS
+from science.training.checkpoint import read_state, write_state
 
 
 @dataclass(frozen=True)
@@ -147,10 +148,8 @@ def padded_log_probs(scores: Tensor, batch: EditBatch) -> Tensor:
 
 
 def save_scorer(model: EditScorer, path: Path, extra: dict | None = None) -> None:
-    """Weights, size and `extra` (variant, step, ...) in one file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    state = {"size": asdict(model.size), "weights": model.state_dict(), **(extra or {})}
-    torch.save(state, path)
+    """Weights, size and `extra` (variant, step, ...) in one file, written atomically."""
+    write_state(path, {"size": asdict(model.size), "weights": model.state_dict(), **(extra or {})})
 
 
 def load_scorer(path: Path) -> tuple[EditScorer, dict]:
@@ -158,7 +157,7 @@ def load_scorer(path: Path) -> tuple[EditScorer, dict]:
     if not Path(path).is_file():
         raise EditCheckpointError(f"{path}: no edit-policy checkpoint there")
     try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
+        state = read_state(path, EditCheckpointError)
         model = EditScorer(ScorerSize(**state["size"]))
         model.load_state_dict(state["weights"])
     except (KeyError, RuntimeError, TypeError) as error:

@@ -33,7 +33,7 @@ import torch
 from tqdm import tqdm
 
 from molopt.edit.dataset import Sample, load_shards
-from molopt.edit.errors import EditError
+from molopt.edit.errors import EditCheckpointError, EditError
 from molopt.edit.features import task_vector
 from molopt.edit.goals import Pair, draw_pairs
 from molopt.edit.model import (
@@ -44,6 +44,7 @@ from molopt.edit.model import (
     padded_log_probs,
     save_scorer,
 )
+from science.training.checkpoint import read_state
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +158,7 @@ def _start(settings: TrainSettings) -> tuple[EditScorer, torch.optim.Optimizer, 
     state = {"step": 0, "history": [], "best": None, "cpu_seconds": 0.0}
     last = settings.out_dir / "last.pt"
     if last.is_file():
-        saved = torch.load(last, map_location="cpu", weights_only=True)
+        saved = read_state(last, EditCheckpointError)
         model.load_state_dict(saved["weights"])
         optimizer.load_state_dict(saved["optimizer"])
         state = saved["state"]

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from molopt.policy.errors import PretrainConfigError
 from molopt.policy.model import ModelSize
+from science.training import config as training_config
 
 log = logging.getLogger(__name__)
 
 MOSES = "moses"
+PRESETS = resources.files("molopt") / "policy" / "configs"  # package data: any folder
 
 
 @dataclass(frozen=True)
@@ -48,27 +48,15 @@ class PretrainConfig:
     sample_check: int = 1000
 
 
-def _build(cls: type, data: dict[str, Any], where: str) -> Any:
-    known = {f.name for f in fields(cls)}
-    unknown = set(data) - known
-    if unknown:
-        raise PretrainConfigError(
-            f"{where}: unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(known))}"
-        )
-    return cls(**data)
-
-
-def load_config(path: Path) -> PretrainConfig:
-    """Read and check a pretraining YAML file."""
-    try:
-        data = yaml.safe_load(Path(path).read_text()) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise PretrainConfigError(f"cannot read pretraining config {path}: {error}") from error
-    if not data.get("sources"):
+def load_config(path: str | Path, **overrides) -> PretrainConfig:
+    """Read and check a pretraining config: a YAML path or a preset name (`PRESETS`:
+    ``cpu_small``, ``gpu``); `overrides` that are not None replace its keys."""
+    config = training_config.load_config(
+        PretrainConfig, path, PretrainConfigError, PRESETS, overrides
+    )
+    if not config.sources:
         raise PretrainConfigError(f"{path}: `sources` (SMILES files to train on) is required")
-    data["sources"] = tuple(_build(Source, s, f"{path} sources") for s in data["sources"])
-    data["model"] = _build(ModelSize, data.get("model", {}), f"{path} model")
-    return _build(PretrainConfig, data, str(path))
+    return config
 
 
 def moses_train_path() -> Path | None:

@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-
-import yaml
+from typing import Any
 
 from molopt.repo.edits import OPT_TASKS
 from molopt.repo.errors import RepoConfigError
 from molopt.repo.model import ModelConfig
+from science.training import config as training_config
 
 METHODS = ("sft", "grpo")
 PRESETS = resources.files("molopt") / "configs"  # shipped as package data, editable or not
@@ -68,27 +68,7 @@ class RepoConfig:
 
 def preset_names() -> list[str]:
     """Names of the configurations shipped with the package (``repo_sft_cpu``, ...)."""
-    return sorted(
-        p.name.removesuffix(".yaml") for p in PRESETS.iterdir() if p.name.endswith(".yaml")
-    )
-
-
-def resolve_config(name: str | Path) -> Path:
-    """`name` itself when it is a file, else the shipped preset of that name.
-
-    Lets ``discover molopt train --config repo_sft_cpu`` work from any folder and from a
-    non-editable install, where ``molopt/configs/`` is not beside the working directory.
-    """
-    path = Path(name).expanduser()
-    if path.is_file():
-        return path
-    preset = PRESETS / f"{path.name.removesuffix('.yaml')}.yaml"
-    if path.parent == Path(".") and preset.is_file():  # a bare name, not a missing file
-        return Path(str(preset))
-    raise RepoConfigError(
-        f"config '{name}': no such file and no shipped preset of that name; "
-        f"give a YAML path or one of {preset_names()}"
-    )
+    return training_config.preset_names(PRESETS)
 
 
 def _beside(config: Path, source: str) -> str:
@@ -99,29 +79,15 @@ def _beside(config: Path, source: str) -> str:
     return str(config.parent / source)
 
 
-def load_config(path: str | Path, **overrides) -> RepoConfig:
-    """Read a YAML configuration (a path or a preset name, see `resolve_config`).
+def _train_beside_file(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    if isinstance(data.get("train"), list):  # CSV paths in the file are relative to the file
+        data["train"] = [_beside(path, str(source)) for source in data["train"]]
+    return data
 
-    `overrides` that are not None replace its keys.
-    """
-    path = resolve_config(path)
-    try:
-        raw = yaml.safe_load(Path(path).read_text()) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise RepoConfigError(f"{path}: cannot read config ({error})") from error
-    if isinstance(raw.get("train"), list):  # CSV paths in the file are relative to the file
-        raw["train"] = [_beside(Path(path), str(source)) for source in raw["train"]]
-    raw.update({k: v for k, v in overrides.items() if v is not None})
-    unknown = sorted(set(raw) - set(RepoConfig.__dataclass_fields__))
-    if unknown:
-        raise RepoConfigError(
-            f"{path}: unknown keys {unknown}; known: {sorted(RepoConfig.__dataclass_fields__)}"
-        )
-    try:
-        model = ModelConfig(**raw.pop("model", {}))
-    except TypeError as error:
-        raise RepoConfigError(f"{path}: bad model section ({error})") from error
-    for key in ("out_dir", "data_dir", "init_from"):
-        if raw.get(key) is not None:
-            raw[key] = Path(raw[key]).expanduser()
-    return RepoConfig(model=model, **raw)
+
+def load_config(path: str | Path, **overrides) -> RepoConfig:
+    """Read a YAML configuration: a path, or a preset name (`PRESETS`, found from any folder
+    and from a non-editable install); `overrides` that are not None replace its keys."""
+    return training_config.load_config(
+        RepoConfig, path, RepoConfigError, PRESETS, overrides, prepare=_train_beside_file
+    )

@@ -19,6 +19,7 @@ from pathlib import Path
 from rdkit import DataStructs
 
 from molopt.fingerprints import fingerprint
+from molopt.molecules import parse_or_none
 from molopt.repo.edits import (
     EDIT_TASKS,
     GROUP_SMARTS,
@@ -26,7 +27,6 @@ from molopt.repo.edits import (
     PROPERTIES,
     EditGoal,
     direction_of,
-    parse_molecule,
 )
 from molopt.repo.errors import RepoDataError
 from molopt.repo.prompts import find_source
@@ -121,7 +121,7 @@ def load_openmolins(path: Path, tasks: tuple[str, ...], exclude: set[str]) -> li
         groups = _edit_groups(task, instruction) if task in EDIT_TASKS else {}
         if (
             source is None
-            or parse_molecule(answer) is None
+            or parse_or_none(answer) is None
             or source in exclude
             or answer in exclude
             or (task in EDIT_TASKS and not groups)
@@ -161,7 +161,7 @@ def mine_zinc_pairs(
     """
     rng = random.Random(seed)
     smiles = _zinc_smiles(data_dir, exclude, pool, rng)
-    mols = [parse_molecule(s) for s in smiles]
+    mols = [parse_or_none(s) for s in smiles]
     keep = [(s, m) for s, m in zip(smiles, mols, strict=True) if m is not None]
     fps = [fingerprint(m) for _, m in keep]
     examples = []

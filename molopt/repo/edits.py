@@ -18,8 +18,6 @@ from functools import cache
 from rdkit import Chem
 from rdkit.Chem import Descriptors
 
-from molopt.fingerprints import fingerprint, tanimoto
-
 PROPERTIES = {"QED": Descriptors.qed, "LogP": Descriptors.MolLogP, "MR": Descriptors.MolMR}
 OPT_TASKS = tuple(PROPERTIES)
 EDIT_TASKS = ("AddComponent", "DelComponent", "SubComponent")
@@ -58,13 +56,6 @@ class EditGoal:
     removed: str | None = None
 
 
-def parse_molecule(smiles: str) -> Chem.Mol | None:
-    """The RDKit molecule, or None when RDKit cannot parse it (TOMG-Bench's validity)."""
-    if not smiles or len(smiles) > 500:
-        return None
-    return Chem.MolFromSmiles(smiles)
-
-
 def direction_of(instruction: str) -> int:
     """-1 when the instruction says "lower" or "decrease" (TOMG-Bench's test), else +1."""
     return -1 if ("lower" in instruction or "decrease" in instruction) else 1
@@ -96,8 +87,3 @@ def achieved(source: Chem.Mol, output: Chem.Mol, goal: EditGoal) -> bool:
     if goal.removed is not None:
         ok = ok and group_count(output, goal.removed) == group_count(source, goal.removed) - 1
     return ok
-
-
-def similarity(source: Chem.Mol, output: Chem.Mol) -> float:
-    """Tanimoto similarity of Morgan radius-2, 2048-bit fingerprints."""
-    return tanimoto(fingerprint(source), fingerprint(output))

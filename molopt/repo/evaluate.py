@@ -25,11 +25,13 @@ from pathlib import Path
 
 import torch
 
+from molopt.fingerprints import molecule_similarity
+from molopt.molecules import parse_or_none
+from molopt.penalized_logp import penalized_logp
 from molopt.repo.data import Example, load_hgraph_test, load_tomg_test
-from molopt.repo.edits import PROPERTIES, EditGoal, achieved, parse_molecule, similarity
+from molopt.repo.edits import PROPERTIES, EditGoal, achieved
 from molopt.repo.generate import generate
 from molopt.repo.model import load_policy
-from molopt.repo.penalized_logp import penalized_logp
 from molopt.repo.prompts import encode_prompt
 from molopt.repo.tokenizer import Tokenizer
 
@@ -47,12 +49,12 @@ def tomg_metrics(sources: Sequence[str], outputs: Sequence[str], goals: Sequence
     """TOMG-Bench SR, Sim, validity and SR×Sim of `outputs` answering `goals` on `sources`."""
     successes, sims = 0, []
     for source, output, goal in zip(sources, outputs, goals, strict=True):
-        mol = parse_molecule(output)
+        mol = parse_or_none(output)
         if mol is None:
             continue
-        start = parse_molecule(source)
+        start = parse_or_none(source)
         successes += achieved(start, mol, goal)
-        sims.append(similarity(start, mol))
+        sims.append(molecule_similarity(start, mol))
     n = len(sources)
     success_rate = successes / n if n else 0.0
     mean_sim = statistics.fmean(sims) if sims else 0.0
@@ -121,10 +123,10 @@ def hgraph_scores(name: str, sources: Sequence[str], candidates: Sequence[Sequen
 
 
 def _valid_similar(source: str, candidates: Sequence[str], threshold: float):
-    start = parse_molecule(source)
+    start = parse_or_none(source)
     for text in candidates:
-        mol = parse_molecule(text)
-        if mol is not None and mol.GetNumAtoms() and similarity(start, mol) >= threshold:
+        mol = parse_or_none(text)
+        if mol is not None and mol.GetNumAtoms() and molecule_similarity(start, mol) >= threshold:
             yield start, mol
 
 
@@ -132,7 +134,7 @@ def _best_gain(source: str, candidates: Sequence[str], threshold: float) -> floa
     scores = [penalized_logp(m) for _, m in _valid_similar(source, candidates, threshold)]
     if not scores:
         return 0.0
-    return max(0.0, max(scores) - penalized_logp(parse_molecule(source)))
+    return max(0.0, max(scores) - penalized_logp(parse_or_none(source)))
 
 
 def _qed_success(source: str, candidates: Sequence[str], threshold: float) -> bool:

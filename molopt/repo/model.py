@@ -7,17 +7,16 @@ run resumes where it stopped and evaluation needs nothing but the file.
 
 from __future__ import annotations
 
-import pickle
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import torch
 from transformers import GPT2LMHeadModel
 
 from molopt.policy.model import ModelSize
 from molopt.policy.model import build_model as build_gpt2
 from molopt.repo.errors import RepoCheckpointError
 from molopt.repo.tokenizer import Tokenizer
+from science.training.checkpoint import read_state, write_state
 
 CHECKPOINT_FORMAT = "discovery-repo/1"
 
@@ -48,7 +47,6 @@ def build_model(config: ModelConfig, tokenizer: Tokenizer) -> GPT2LMHeadModel:
 
 def save_checkpoint(path: Path, model: GPT2LMHeadModel, tokenizer: Tokenizer, **extra) -> None:
     """Write weights, model config, tokenizer and `extra` (step, optimizer, history) atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     state = {
         "format": CHECKPOINT_FORMAT,
         "model_config": extra.pop("model_config"),
@@ -56,20 +54,12 @@ def save_checkpoint(path: Path, model: GPT2LMHeadModel, tokenizer: Tokenizer, **
         "state_dict": model.state_dict(),
         **extra,
     }
-    temporary = path.with_suffix(".tmp")
-    torch.save(state, temporary)
-    temporary.replace(path)
+    write_state(path, state)
 
 
 def read_checkpoint(path: Path) -> dict:
     """The raw checkpoint dictionary, checked for our format."""
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except (OSError, RuntimeError, EOFError, pickle.UnpicklingError) as error:
-        raise RepoCheckpointError(f"{path}: cannot read checkpoint ({error})") from error
-    if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
-        raise RepoCheckpointError(f"{path}: not a {CHECKPOINT_FORMAT} checkpoint")
-    return state
+    return read_state(path, RepoCheckpointError, CHECKPOINT_FORMAT)
 
 
 def load_policy(path: Path, device: str = "cpu") -> tuple[GPT2LMHeadModel, Tokenizer, dict]:

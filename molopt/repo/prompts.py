@@ -8,7 +8,7 @@ trained on (SFT, GRPO and RePO alike); the prompt is context.
 
 from __future__ import annotations
 
-from molopt.repo.edits import parse_molecule
+from molopt.molecules import parse_or_none
 from molopt.repo.tokenizer import BOS, SEP, Tokenizer, smiles_tokens, word_tokens
 
 TRAILING = ".,;:!?"
@@ -38,7 +38,7 @@ def find_source(instruction: str) -> str | None:
     candidates = [c.rstrip(TRAILING) for c in instruction.split()]
     candidates = [c for c in candidates if any(ch in c for ch in "0123456789()[]=#@/\\")]
     for chunk in sorted(candidates, key=len, reverse=True):
-        if "".join(smiles_tokens(chunk)) == chunk and parse_molecule(chunk) is not None:
+        if "".join(smiles_tokens(chunk)) == chunk and parse_or_none(chunk) is not None:
             return chunk
     return None
 

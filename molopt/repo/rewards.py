@@ -12,15 +12,17 @@ successful close edit beats.
 
 from __future__ import annotations
 
-from molopt.repo.edits import EditGoal, achieved, parse_molecule, similarity
+from molopt.fingerprints import molecule_similarity
+from molopt.molecules import parse_or_none
+from molopt.repo.edits import EditGoal, achieved
 
 
 def edit_reward(source: str, output: str, goal: EditGoal) -> float:
     """The reward of answering `output` to the instruction `goal` on `source` (see module)."""
-    mol = parse_molecule(output)
+    mol = parse_or_none(output)
     if mol is None:
         return 0.0
-    start = parse_molecule(source)
+    start = parse_or_none(source)
     if start is None:
         raise ValueError(f"source molecule '{source[:80]}' does not parse: fix the data row")
-    return float(achieved(start, mol, goal)) + similarity(start, mol)
+    return float(achieved(start, mol, goal)) + molecule_similarity(start, mol)

@@ -56,7 +56,7 @@ from science.verdict_gate import VerdictRejected, to_plain
 
 MAX_OUTPUT_BYTES = 16 * 1024 * 1024
 MAX_INTEGER = 2**63
-DEFAULT_TIMEOUT_SECONDS = 60.0
+DEFAULT_TIMEOUT_SECONDS = Limits().timeout_seconds  # outside a sandbox: an evaluation's default
 DEADLINE_MARGIN_SECONDS = 0.5  # left to the evaluator to check the output
 PR_SET_DUMPABLE = 4
 OUTPUT_FILENAME = "candidate-output.txt"

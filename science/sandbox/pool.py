@@ -24,9 +24,10 @@ from typing import Any, Protocol
 
 from science.call import call_evaluator, evaluator_version, load_evaluator
 from science.errors import SandboxError
-from science.evaluation import EvaluatorRef, Job, Verdict
+from science.evaluation import EvaluatorRef, Job
 from science.sandbox.protocol import read_message, write_message
 from science.sandbox.scratch import remove_leftovers
+from science.verdict import Verdict
 
 WORKER_GRACE_SECONDS = 30.0
 WORKER_EXIT_SECONDS = 5.0

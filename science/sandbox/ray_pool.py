@@ -17,8 +17,9 @@ import logging
 from collections import Counter
 from typing import Any
 
-from science.evaluation import Job, Verdict
+from science.evaluation import Job
 from science.sandbox.pool import SandboxPool
+from science.verdict import Verdict
 
 log = logging.getLogger(__name__)
 

@@ -30,11 +30,12 @@ from pathlib import Path
 from typing import Any
 
 from science.call import evaluator_version
-from science.evaluation import Job, Verdict
+from science.evaluation import Job
 from science.sandbox import process, zygote
 from science.sandbox.cgroup import PidsCgroup
 from science.sandbox.protocol import read_frame, read_message, write_frame, write_message
 from science.sandbox.scratch import scratch_prefix, zygote_name
+from science.verdict import Verdict
 
 log = logging.getLogger("science.sandbox.worker")  # not __main__ when run with -m
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from science.call import call_evaluator, format_exception, load_evaluator
-from science.evaluation import CascadeStage, EvaluatorRef, Job, Limits, Verdict
+from science.evaluation import CascadeStage, EvaluatorRef, Job, Limits
 from science.sandbox.candidate import SandboxContext, enter_sandbox, isolated_calls
 from science.sandbox.cgroup import PidsCgroup
 from science.sandbox.isolation import confine_candidate, confine_sandbox
@@ -42,6 +42,7 @@ from science.sandbox.process import (
 )
 from science.sandbox.protocol import read_frame, write_frame
 from science.sandbox.read_view import sandbox_read_view
+from science.verdict import Verdict
 
 MAX_RESULT_BYTES = 16 * 1024 * 1024
 # (the main evaluator, the cascade stages' evaluators or None to load them per candidate)

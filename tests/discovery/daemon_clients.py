@@ -3,8 +3,8 @@
 from fastapi.testclient import TestClient
 
 from discovery.api import create_app
+from discovery.api_config import HttpConfig
 from discovery.api_guard import CLIENT_HEADER
-from discovery.daemon import HttpConfig
 
 BOUND = HttpConfig()  # 127.0.0.1:8765, the Host the client sends
 

@@ -3,7 +3,7 @@
 import pytest
 
 from discovery.api import ApiServer, is_loopback
-from discovery.daemon import HttpConfig
+from discovery.api_config import HttpConfig
 from discovery.errors import DaemonError
 from discovery.jobs import job_log_path
 from discovery.testing import write_task

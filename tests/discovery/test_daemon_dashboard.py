@@ -12,7 +12,7 @@ import threading
 import pytest
 
 from discovery.api import ApiServer
-from discovery.daemon import HttpConfig
+from discovery.api_config import HttpConfig
 from discovery.jobs import job_spec, submit_job
 from discovery.lineage import lineage
 from discovery.report import best_curve

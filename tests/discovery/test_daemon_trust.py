@@ -7,8 +7,8 @@ import pytest
 import yaml
 
 from discovery.api import ApiServer
+from discovery.api_config import HttpConfig
 from discovery.api_guard import CLIENT_HEADER
-from discovery.daemon import HttpConfig
 from discovery.jobs import submit_job
 from discovery.remote_tasks import default_task_roots
 from discovery.testing import write_task

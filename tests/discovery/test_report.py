@@ -3,10 +3,11 @@
 import pytest
 
 from discovery.report import best_value, curve_scale, write_results
+from discovery.testing import stored_spec
 from memory import NewCandidate, Store
 from molopt.pmo import PMO_BUDGET, top_k_auc
 
-SPEC = {"objective": {"metric": "score", "direction": "maximize"}}
+SPEC = stored_spec("maximize")
 
 
 def stored_run(tmp_path, task_name, values, spec=SPEC):
@@ -57,6 +58,6 @@ def test_other_runs_have_no_pmo_section(tmp_path):
 
 
 def test_best_value_is_in_the_metric_own_sign_when_minimizing(tmp_path):
-    spec = {"objective": {"metric": "score", "direction": "minimize"}}
+    spec = stored_spec("minimize")
     store, run_id = stored_run(tmp_path, "sphere", [0.5, 0.25], spec)
     assert best_value(store.get_run(run_id)) == 0.25

@@ -1,10 +1,11 @@
 """What `run_task` hands back: a PMO run carries its AUC top-10 in the --json shape."""
 
 from discovery.runner import result_of
+from discovery.testing import stored_spec
 from memory import NewCandidate, Store
 from molopt.pmo import top_k_auc
 
-SPEC = {"objective": {"metric": "score", "direction": "maximize"}}
+SPEC = stored_spec("maximize")
 
 
 def test_pmo_run_result_carries_auc_top10_in_its_json(tmp_path):

@@ -135,3 +135,12 @@ def test_gpu_pretrain_and_finetune_presets_chain():
     assert not pretrain.crystal_train and pretrain.pose_folders
     assert finetune.crystal_train and finetune.init_checkpoint == pretrain.out_dir / "best.pt"
     assert finetune.model == pretrain.model  # initialize() refuses another model
+
+
+def test_presets_load_by_name_from_any_folder(tmp_path, monkeypatch):
+    configs = Path(__file__).resolve().parents[2] / "docking" / "configs"
+    monkeypatch.chdir(tmp_path)  # not the repository: the presets come from the package
+    assert load_train_config("small_cpu") == load_train_config(configs / "small_cpu.yaml")
+    assert load_train_config("gpu_finetune", epochs=3).epochs == 3
+    with pytest.raises(DockingConfigError, match="small_cpu"):  # the error lists the presets
+        load_train_config("tiny_gpu")

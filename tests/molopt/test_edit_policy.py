@@ -20,7 +20,8 @@ from molopt.edit.train import (
     validate,
     validation_pairs,
 )
-from molopt.repo.edits import EditGoal, achieved, similarity
+from molopt.fingerprints import molecule_similarity
+from molopt.repo.edits import EditGoal, achieved
 
 SOURCES = ("CCOc1ccccc1", "CC(=O)Nc1ccc(O)cc1", "OC(=O)c1ccccc1Cl", "CCN(CC)CCO")
 
@@ -38,7 +39,7 @@ def test_labels_agree_with_tomg_rule_and_similarity(samples):
         for smiles, ok, sim in zip(sample.edits, success, sample.labels.similarity, strict=True):
             product = Chem.MolFromSmiles(smiles)
             assert achieved(source, product, goal) == ok
-            assert sim == pytest.approx(similarity(source, product))
+            assert sim == pytest.approx(molecule_similarity(source, product))
 
 
 def test_best_edit_is_the_most_similar_success(samples):

@@ -8,7 +8,7 @@ import pytest
 from rdkit import Chem, DataStructs, RDLogger
 from rdkit.Chem import AllChem
 
-from molopt.fingerprints import fingerprint, similarity, tanimoto
+from molopt.fingerprints import fingerprint, molecule_similarity, similarity, tanimoto
 
 PAIRS = [
     ("CC(C)(C)NCC(O)c1ccc(O)c(CO)c1", "COc1ccccc1OCC(O)CN2CCN(CC(=O)Nc3c(C)cccc3C)CC2"),
@@ -45,3 +45,9 @@ def test_identical_molecules_have_similarity_one_for_every_kind():
 def test_unknown_fingerprint_names_the_known_ones():
     with pytest.raises(ValueError, match="ECFP4"):
         fingerprint(Chem.MolFromSmiles("C"), "ECFP12")
+
+
+def test_molecule_similarity_is_the_tanimoto_of_two_molecules():
+    a, b = Chem.MolFromSmiles("CCOc1ccccc1"), Chem.MolFromSmiles("CCCOc1ccccc1")
+    assert molecule_similarity(a, b) == pytest.approx(similarity(a, "CCCOc1ccccc1"))
+    assert molecule_similarity(a, a) == 1.0 and 0.0 < molecule_similarity(a, b) < 1.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from molopt.errors import InvalidMoleculeError
-from molopt.molecules import canonical_smiles, parse_smiles, standardize
+from molopt.molecules import canonical_smiles, parse_or_none, parse_smiles, standardize
 
 
 def test_parse_smiles_returns_a_sanitized_molecule():
@@ -55,3 +55,10 @@ def test_standardize_canonicalizes_and_notes_the_change():
     assert result.smiles == "CC(=O)O"
     assert result.notes == ("canonical SMILES: CC(=O)O",)
     assert standardize("CC(=O)O").notes == ()
+
+
+def test_parse_or_none_is_the_benchmarks_validity_rule():
+    assert parse_or_none("c1ccccc1").GetNumAtoms() == 6
+    assert parse_or_none("C1CC") is None  # unclosed ring: RDKit cannot parse it
+    assert parse_or_none("") is None and parse_or_none("C" * 501) is None
+    assert parse_or_none("[NH3+]CC").GetAtomWithIdx(0).GetFormalCharge() == 1  # not standardized

@@ -94,3 +94,11 @@ def test_a_tiny_model_learns_and_its_checkpoint_reloads(tmp_path):
     assert float(mean_token_loss(model, ids, mask)) < float(mean_token_loss(fresh, ids, mask)) - 0.5
     saved = json.loads((tmp_path / "ckpt" / "training.json").read_text())
     assert saved["steps"] == 40 and saved["samples"]["sampled"] == 8
+
+
+def test_presets_load_by_name_from_any_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # not the repository: the presets come from the package
+    config = load_config("cpu_small", steps=7)
+    assert config.steps == 7 and config.sources
+    with pytest.raises(PretrainConfigError, match="cpu_small"):
+        load_config("cpu_huge")

@@ -9,15 +9,17 @@ import pytest
 import torch
 from rdkit import Chem
 
+from molopt.fingerprints import molecule_similarity
+from molopt.molecules import parse_or_none
 from molopt.oracles import logp, sa_score
+from molopt.penalized_logp import ZINC_STATS, cycle_penalty, penalized_logp
 from molopt.repo.batch import forward_logprobs, pack, token_logprobs
 from molopt.repo.data import _edit_groups, load_openmolins
-from molopt.repo.edits import EditGoal, parse_molecule, similarity
+from molopt.repo.edits import EditGoal
 from molopt.repo.evaluate import hgraph_scores, tomg_metrics
 from molopt.repo.generate import generate
 from molopt.repo.losses import group_advantages, repo_loss
 from molopt.repo.model import ModelConfig, build_model
-from molopt.repo.penalized_logp import ZINC_STATS, cycle_penalty, penalized_logp
 from molopt.repo.prompts import encode_answer, encode_prompt, find_source, prompt_tokens
 from molopt.repo.rewards import edit_reward
 from molopt.repo.tokenizer import Tokenizer, smiles_tokens
@@ -60,8 +62,8 @@ SOURCE = "CCOc1ccccc1"  # phenetole
 
 
 def test_reward_table():
-    sim_down = similarity(parse_molecule(SOURCE), parse_molecule("OCCOc1ccccc1"))
-    sim_up = similarity(parse_molecule(SOURCE), parse_molecule("CCCOc1ccccc1"))
+    sim_down = molecule_similarity(parse_or_none(SOURCE), parse_or_none("OCCOc1ccccc1"))
+    sim_up = molecule_similarity(parse_or_none(SOURCE), parse_or_none("CCCOc1ccccc1"))
     assert edit_reward(SOURCE, "C1CC(", LOGP_UP) == 0.0  # invalid
     assert edit_reward(SOURCE, "", LOGP_UP) == 0.0
     assert edit_reward(SOURCE, "OCCOc1ccccc1", LOGP_UP) == pytest.approx(sim_down)  # wrong way
@@ -87,7 +89,9 @@ def test_tomg_metrics_on_a_hand_made_example():
     outputs = ["CCCOc1ccccc1", "not a molecule", "OCCOc1ccccc1", "CCCCOc1ccccc1"]
     goals = [LOGP_UP] * 4
     result = tomg_metrics(sources, outputs, goals)
-    sims = [similarity(parse_molecule(SOURCE), parse_molecule(s)) for s in outputs if s[0] != "n"]
+    sims = [
+        molecule_similarity(parse_or_none(SOURCE), parse_or_none(s)) for s in outputs if s[0] != "n"
+    ]
     assert result["n"] == 4
     assert result["success_rate"] == pytest.approx(2 / 4)  # over all prompts
     assert result["validity"] == pytest.approx(3 / 4)
@@ -98,11 +102,11 @@ def test_tomg_metrics_on_a_hand_made_example():
 def test_hgraph_scores_take_the_best_similar_candidate():
     source = "CCCCCCO"
     result = hgraph_scores("logp04", [source], [["CCCCCCC", "CCCCCCCl", "bad("]])
-    mol = parse_molecule(source)
+    mol = parse_or_none(source)
     gains = [
-        penalized_logp(parse_molecule(s)) - penalized_logp(mol)
+        penalized_logp(parse_or_none(s)) - penalized_logp(mol)
         for s in ("CCCCCCC", "CCCCCCCl")
-        if similarity(mol, parse_molecule(s)) >= 0.4
+        if molecule_similarity(mol, parse_or_none(s)) >= 0.4
     ]
     assert result["improvement_mean"] == pytest.approx(max([0.0, *gains]))
     assert hgraph_scores("qed", ["CCCCCCO"], [["CCCCCCO"]])["success_rate"] == 0.0
