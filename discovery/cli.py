@@ -15,6 +15,7 @@ import typer
 
 from discovery.commands.daemon import app as daemon_app
 from discovery.commands.dock import app as dock_app
+from discovery.commands.lessons import app as lessons_app
 from discovery.commands.molopt import app as molopt_app
 from discovery.commands.options import DbOption, HomeOption, JsonOption, open_home_store
 from discovery.errors import DiscoveryError, TaskSpecError
@@ -43,6 +44,7 @@ app = typer.Typer(
 app.add_typer(daemon_app)
 app.add_typer(dock_app, name="dock")
 app.add_typer(molopt_app, name="molopt")
+app.add_typer(lessons_app, name="lessons")
 
 
 @app.command()

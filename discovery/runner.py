@@ -20,6 +20,8 @@ from discovery.home import RAY_ENV
 from discovery.report import is_pmo_run, pmo_figures, write_results
 from discovery.spec import TaskSpec
 from evolve import Budget, Evolution, Progress
+from evolve.lessons import LessonMemory, LessonScope, writer_of
+from evolve.lessons_embedding import shipped_embedding
 from evolve.proposers import make_proposer
 from memory import RunRecord, Store
 from science import make_pool
@@ -138,6 +140,17 @@ def result_of(store: Store, run_id: str, folder: Path, status: str, message: str
     )
 
 
+def lesson_memory(
+    spec: TaskSpec, store: Store, run_id: str, proposer: object
+) -> LessonMemory | None:
+    """The run's lessons memory when the task asks for one (`lessons:`), else None."""
+    config = spec.lessons_config()
+    if config is None:
+        return None
+    scope = LessonScope(spec.lesson_domain, spec.name, run_id, spec.representation)
+    return LessonMemory(store, scope, shipped_embedding(), config, writer_of(proposer))
+
+
 def run_task(
     spec: TaskSpec,
     store: Store,
@@ -192,6 +205,7 @@ def run_task(
             seed=run.seed,
             seeds=spec.seed_candidates(),
             on_progress=on_progress,
+            lessons=lesson_memory(spec, store, run_id, proposer),
         )
         if on_start is not None:
             on_start(evolution)
