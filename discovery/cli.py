@@ -25,6 +25,7 @@ from discovery.report import (
     BEST_FILENAMES,
     best_value,
     objective_of,
+    proposer_figures,
     write_history_csv,
     write_history_jsonl,
 )
@@ -147,8 +148,10 @@ def best(
             if found is None
             else {"metrics": found.metrics, "candidate": found.content, "n": found.n}
         )
-        print(json.dumps({"run": run.id, "best": body}))
+        print(json.dumps({"run": run.id, "best": body, "proposer": proposer_figures(run)}))
         return
+    for line in model_lines(proposer_figures(run)):
+        print(line)
     if found is None:
         print(f"run {run.id} has no valid candidate yet")
         return
@@ -156,6 +159,19 @@ def best(
     for name, value in sorted(found.metrics.items()):
         print(f"# {name} = {value!r}")
     print(found.content)
+
+
+def model_lines(figures: dict) -> list[str]:
+    """Comment lines on the models of an ensemble and the novelty check, for `best`."""
+    lines = [
+        f"# model {name}: picks {m['picks']}, answered {m['calls']}, reward {m['reward']:.4g}, "
+        f"cost ${m['cost_usd']:.4f}, {m['seconds']:.1f} s, value {m['value']:.3f}"
+        for name, m in figures.get("models", {}).items()
+    ]
+    if "novelty_check" in figures:
+        check = figures["novelty_check"]
+        lines.append(f"# novelty check: {check['rejected']} of {check['asked']} children rejected")
+    return lines
 
 
 @app.command()

@@ -20,6 +20,7 @@ from discovery.runner import run_task
 from discovery.testing import write_task
 from memory import Store
 from memory.jobs import JobQueue
+from tests.fixtures.ensemble import finished_ensemble_job
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
@@ -220,3 +221,32 @@ def test_a_cross_site_form_post_from_a_real_browser_does_not_cancel(tmp_path, br
         store.close()
     assert "Content-Type: application/json" in answer  # the form did reach the API
     assert state == "queued"
+
+
+def test_an_ensemble_jobs_models_are_tabled_with_their_records(tmp_path, browser):
+    home = tmp_path / "home"
+    store = Store.at_home(home)
+    job = finished_ensemble_job(tmp_path / "task", store, home)
+    records = store.get_run(JobQueue(store).get(job).run_id).engine_state["proposer"]["models"]
+    plain = submit_job(store, write_task(tmp_path / "plain", evaluation={"sandbox": False}))
+    server = ApiServer(store, home, HttpConfig(port=0, token="t0ken"))
+    server.start()
+    try:
+        browser.get(f"{server.url}/#token=t0ken&job={job}")
+        wait = WebDriverWait(browser, 30)
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "tr.model")) == 2)
+        rows = {
+            row.get_attribute("data-model"): [c.text for c in row.find_elements(By.TAG_NAME, "td")]
+            for row in browser.find_elements(By.CSS_SELECTOR, "tr.model")
+        }
+        visible = browser.find_element(By.ID, "models-section").is_displayed()
+        browser.find_element(By.CSS_SELECTOR, f'tr.job[data-job="{plain.id}"]').click()
+        wait.until(lambda d: not d.find_element(By.ID, "models-section").is_displayed())
+    finally:
+        server.stop()
+        store.close()
+    good = records["good"]
+    assert visible
+    assert rows["good"][:3] == ["good", str(good["picks"]), str(good["calls"])]
+    assert rows["good"][4] == f"{good['cost_usd']:.4f}" and rows["good"][6] == "1.000"
+    assert rows["bad"][3] == "0.000" and rows["bad"][6] == "0.000"
