@@ -16,6 +16,7 @@ YAML's `domain:`, else the task name), so every run of every task sharing it rea
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -83,6 +84,7 @@ class LessonMemory:
         self.config = config
         self.writer = writer if config.writer == "auto" else None
         self.distilled_at = 0
+        self.distill_seconds = 0.0  # time this process spent distilling (benchmarks read it)
         self._load()
 
     def _load(self) -> None:
@@ -100,7 +102,7 @@ class LessonMemory:
         if not self.lessons or not parents:
             return ()
         query = self.embedding.embed([p.content[:MAX_EMBEDDED_CHARS] for p in parents]).mean(0)
-        similarity = self.vectors @ query  # (L,)
+        similarity = (self.vectors * query).sum(axis=1)  # (L,), no BLAS thread start-up
         order = sorted(
             range(len(self.lessons)),
             key=lambda i: (-round(float(similarity[i]), 6), -self.lessons[i].support, i),
@@ -117,6 +119,7 @@ class LessonMemory:
 
     def distill(self) -> list[NewLesson]:
         """Distill the run's history into lessons, store and reload them; return them."""
+        started = time.perf_counter()
         history = list(self.store.history(self.scope.run_id))
         findings = strongest(
             collect_findings(history, self.scope.representation),
@@ -141,6 +144,7 @@ class LessonMemory:
         if lessons:
             self.bank.save(lessons)
             self._load()
+        self.distill_seconds += time.perf_counter() - started
         log.info("distilled %d lessons for domain %s", len(lessons), self.scope.domain)
         return lessons
 

@@ -62,24 +62,27 @@ class TextEmbedding:
         """Length of an embedding."""
         return int(self.components.shape[1])
 
-    def weights(self, text: str) -> np.ndarray:
-        """The text's L2-normalized TF-IDF vector over the vocabulary (V,)."""
-        index = self.index
-        counts = Counter(index[t] for t in tokens(text) if t in index)
-        vector = np.zeros(len(self.vocabulary), dtype=np.float32)
-        for j, count in counts.items():
-            vector[j] = (1.0 + np.log(count)) * self.idf[j]
-        norm = float(np.linalg.norm(vector))
-        return vector / norm if norm > 0 else vector
+    def weights(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The text's L2-normalized TF-IDF weights, sparse: (vocabulary indices, values)."""
+        counts = Counter(self.index[t] for t in tokens(text) if t in self.index)
+        indices = np.fromiter(counts, dtype=np.int64, count=len(counts))
+        values = np.array([1.0 + np.log(counts[j]) for j in indices], dtype=np.float32)
+        values = values * self.idf[indices]
+        norm = float(np.linalg.norm(values))
+        return indices, values / norm if norm > 0 else values
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Unit-length embeddings of `texts` (N, D); a text with no known token maps to 0."""
-        if not texts:
-            return np.zeros((0, self.dims), dtype=np.float32)
-        weights = np.stack([self.weights(text) for text in texts])  # (N, V)
-        projected = weights @ self.components.astype(np.float32)  # (N, D)
-        norms = np.linalg.norm(projected, axis=1, keepdims=True)
-        return projected / np.where(norms > 0, norms, 1.0)
+        """Unit-length embeddings of `texts` (N, D); a text with no known token maps to 0.
+
+        The projection sums the rows of the text's few tokens (no dense BLAS product, which
+        on a loaded machine costs more in thread start-up than the arithmetic)."""
+        embedded = np.zeros((len(texts), self.dims), dtype=np.float32)
+        for row, text in enumerate(texts):
+            indices, values = self.weights(text)
+            projected = (self.components[indices] * values[:, None]).sum(axis=0)  # (D,)
+            norm = float(np.linalg.norm(projected))
+            embedded[row] = projected / norm if norm > 0 else projected
+        return embedded
 
     def save(self, path: Path) -> None:
         """Write the model as one compressed .npz (components in float16)."""

@@ -87,9 +87,10 @@ class Finding:
         """The lesson in words."""
         what = describe(self.key, representation)
         tested = self.support
-        verdict = (
-            "helped" if self.mean_gain > 0 and self.improved * 2 >= tested - self.broken else "hurt"
-        )
+        mostly_better = self.improved * 2 > tested
+        verdict = "helped" if self.mean_gain > 0 and mostly_better else "hurt"
+        if (self.mean_gain > 0) != mostly_better:
+            verdict = "gave mixed results"
         return (
             f"{what} {verdict}: {self.improved} of {tested} children improved on their parent, "
             f"{self.broken} broke (invalid); mean gain {self.mean_gain:+.4g}."
@@ -109,7 +110,7 @@ def describe(key: str, representation: str) -> str:
     if name.startswith(("+", "-")):
         verb = "Adding" if name[0] == "+" else "Removing"
         noun = name[1:].removeprefix("word ")
-        return f"{verb} {'a' if representation == 'program' else ''} `{noun}`".replace("  ", " ")
+        return f"{verb} a `{noun}` node" if representation == "program" else f"{verb} `{noun}`"
     return f"Moving {name}" if representation == "vector" else name
 
 

@@ -66,7 +66,7 @@ def test_statistics_say_which_operators_and_changes_helped_with_their_evidence(s
     assert texts["stats:operator:crossover"].startswith("Proposals by `crossover` helped: 4 of 4")
     assert texts["stats:operator:mutation"].startswith("Proposals by `mutation` hurt: 0 of 4")
     assert "2 broke" in texts["stats:operator:mutation"]
-    assert texts["stats:change:+For"].startswith("Adding a `For` helped")
+    assert texts["stats:change:+For"].startswith("Adding a `For` node helped")
     crossover = next(item for item in lessons if item.key == "stats:operator:crossover")
     children = {r.hash for r in store.history(run_id) if r.proposer == "crossover"}
     assert set(crossover.evidence["children"]) == children
