@@ -17,7 +17,9 @@ import typer
 from discovery.commands.options import DbOption, HomeOption, JsonOption, open_home_store
 from memory import LessonBank, LessonRecord
 
-app = typer.Typer(help="Lessons distilled from runs (shared by tasks of one domain).")
+app = typer.Typer(
+    help="Lessons distilled from runs (shared by tasks of one domain).", no_args_is_help=True
+)
 
 DomainOption = Annotated[str | None, typer.Option(help="Only lessons of this domain")]
 MAX_TEXT = 90
