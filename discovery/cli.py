@@ -148,7 +148,10 @@ def best(
             if found is None
             else {"metrics": found.metrics, "candidate": found.content, "n": found.n}
         )
-        print(json.dumps({"run": run.id, "best": body, "proposer": proposer_figures(run)}))
+        figures = proposer_figures(run)
+        print(
+            json.dumps({"run": run.id, "best": body, **({"proposer": figures} if figures else {})})
+        )
         return
     for line in model_lines(proposer_figures(run)):
         print(line)

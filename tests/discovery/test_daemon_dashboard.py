@@ -23,6 +23,7 @@ from memory.jobs import JobQueue
 from tests.fixtures.ensemble import finished_ensemble_job
 
 webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
@@ -91,11 +92,18 @@ def test_clicking_a_job_shows_its_curve_top_candidates_and_lineage(tmp_path, bro
         browser.find_element(By.CSS_SELECTOR, f'tr.job[data-job="{done.id}"]').click()
         wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#plot polyline"))
         wait.until(lambda d: cards(d, "top") and cards(d, "lineage"))
-        points = browser.find_element(By.CSS_SELECTOR, "#plot polyline").get_attribute("points")
-        shown_top, shown_lineage = cards(browser, "top"), cards(browser, "lineage")
-        top_text = browser.find_element(By.ID, "top").text
-        lineage_text = browser.find_element(By.ID, "lineage").text
-        best_shown = browser.find_element(By.CSS_SELECTOR, "#top pre.candidate").text
+        # the page redraws every 2 s: read each figure again if a redraw replaced it
+        steady = WebDriverWait(browser, 30, ignored_exceptions=[StaleElementReferenceException])
+        points = steady.until(
+            lambda d: d.find_element(By.CSS_SELECTOR, "#plot polyline").get_attribute("points")
+        )
+        shown_top = steady.until(lambda d: cards(d, "top"))
+        shown_lineage = steady.until(lambda d: cards(d, "lineage"))
+        top_text = steady.until(lambda d: d.find_element(By.ID, "top").text)
+        lineage_text = steady.until(lambda d: d.find_element(By.ID, "lineage").text)
+        best_shown = steady.until(
+            lambda d: d.find_element(By.CSS_SELECTOR, "#top pre.candidate").text
+        )
     finally:
         server.stop()
         store.close()
