@@ -49,7 +49,7 @@ from discovery.jobs import (
 from discovery.lineage import lineage
 from discovery.remote_tasks import RemoteTaskRefused, admit_remote_task, public_task_error
 from discovery.render import Drawings
-from discovery.report import best_curve, objective_of
+from discovery.report import best_curve, objective_of, proposer_figures
 from discovery.spec import TaskSpec
 from memory import CandidateRecord, Store
 from memory.errors import JobNotFound
@@ -190,6 +190,12 @@ def _job_routes(store: Store, home: Path, roots: tuple[Path, ...]) -> APIRouter:
         best = store.best(record.run_id)
         chain = lineage(store, record.run_id, best) if best is not None else []
         return {"job": record.id, "lineage": views(record, list(chain))}
+
+    @router.get("/jobs/{job}/models")
+    def models(job: str) -> dict[str, Any]:
+        record = found(job)
+        figures = proposer_figures(store.get_run(record.run_id))
+        return {"job": record.id, **figures}
 
     @router.get("/jobs/{job}/logs")
     def logs(job: str, offset: int = 0) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import typer
 
 from discovery.commands.daemon import app as daemon_app
 from discovery.commands.dock import app as dock_app
+from discovery.commands.lessons import app as lessons_app
 from discovery.commands.molopt import app as molopt_app
 from discovery.commands.options import DbOption, HomeOption, JsonOption, open_home_store
 from discovery.errors import DiscoveryError, TaskSpecError
@@ -24,6 +25,7 @@ from discovery.report import (
     BEST_FILENAMES,
     best_value,
     objective_of,
+    proposer_figures,
     write_history_csv,
     write_history_jsonl,
 )
@@ -43,6 +45,7 @@ app = typer.Typer(
 app.add_typer(daemon_app)
 app.add_typer(dock_app, name="dock")
 app.add_typer(molopt_app, name="molopt")
+app.add_typer(lessons_app, name="lessons")
 
 
 @app.command()
@@ -145,8 +148,13 @@ def best(
             if found is None
             else {"metrics": found.metrics, "candidate": found.content, "n": found.n}
         )
-        print(json.dumps({"run": run.id, "best": body}))
+        figures = proposer_figures(run)
+        print(
+            json.dumps({"run": run.id, "best": body, **({"proposer": figures} if figures else {})})
+        )
         return
+    for line in model_lines(proposer_figures(run)):
+        print(line)
     if found is None:
         print(f"run {run.id} has no valid candidate yet")
         return
@@ -154,6 +162,19 @@ def best(
     for name, value in sorted(found.metrics.items()):
         print(f"# {name} = {value!r}")
     print(found.content)
+
+
+def model_lines(figures: dict) -> list[str]:
+    """Comment lines on the models of an ensemble and the novelty check, for `best`."""
+    lines = [
+        f"# model {name}: picks {m['picks']}, answered {m['calls']}, reward {m['reward']:.4g}, "
+        f"cost ${m['cost_usd']:.4f}, {m['seconds']:.1f} s, value {m['value']:.3f}"
+        for name, m in figures.get("models", {}).items()
+    ]
+    if "novelty_check" in figures:
+        check = figures["novelty_check"]
+        lines.append(f"# novelty check: {check['rejected']} of {check['asked']} children rejected")
+    return lines
 
 
 @app.command()

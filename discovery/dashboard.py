@@ -1,8 +1,8 @@
 """The daemon's web dashboard: one static page that polls the JSON API.
 
 It lists the jobs (state, progress, best value) and draws the selected job's
-best-versus-evaluations curve as SVG, its top candidates and the lineage of its best
-candidate. Candidates arrive as HTML fragments the server rendered and escaped
+best-versus-evaluations curve as SVG, its top candidates, the lineage of its best
+candidate and, for an LLM proposer, each model's picks, rewards and costs. Candidates arrive as HTML fragments the server rendered and escaped
 (`discovery.depict`) and are the only HTML the page inserts; everything else from the API
 (names, metric names, states, numbers) is set with ``textContent`` or as SVG attributes on
 elements the script builds, never parsed as HTML, so a task whose metric is named
@@ -36,6 +36,10 @@ button.compare { font-size: 11px; }
 <th>evaluations</th><th>best</th><th></th></tr></thead><tbody></tbody></table>
 <div id="curve"><h2 id="curve-title">select a job</h2>
 <svg id="plot" width="680" height="360" viewBox="0 0 680 360"></svg></div>
+<div id="models-section" hidden><h2>models</h2>
+<table id="models"><thead><tr><th>model</th><th>picks</th><th>answered</th><th>reward</th>
+<th>cost (USD)</th><th>seconds</th><th>value</th></tr></thead><tbody></tbody></table>
+<p id="novelty"></p></div>
 <h2>top candidates</h2><div id="top"></div>
 <h2>lineage of the best (newest first)</h2><div id="lineage"></div>
 <script>
@@ -117,7 +121,23 @@ async function refresh() {
   if (selected) await drawSelected();
 }
 async function drawSelected() {
-  await Promise.all([drawCurve(), drawCandidates()]);
+  await Promise.all([drawCurve(), drawCandidates(), drawModels()]);
+}
+async function drawModels() {  // per-model records of an LLM proposer (none: hidden)
+  const figures = await api("/jobs/" + selected + "/models");
+  const models = Object.entries(figures.models || {});
+  const rows = models.map(([name, m]) => {
+    const row = element("tr", undefined, {class: "model", "data-model": name});
+    row.append(element("td", name), element("td", m.picks), element("td", m.calls),
+      element("td", Number(m.reward).toPrecision(4)), element("td", Number(m.cost_usd).toFixed(4)),
+      element("td", Number(m.seconds).toFixed(1)), element("td", Number(m.value).toFixed(3)));
+    return row;
+  });
+  document.querySelector("#models tbody").replaceChildren(...rows);
+  const check = figures.novelty_check;
+  document.getElementById("novelty").textContent = check ?
+    "novelty check: " + check.rejected + " of " + check.asked + " children rejected" : "";
+  document.getElementById("models-section").hidden = !models.length;
 }
 function svgElement(tag, attributes, text) {
   const node = document.createElementNS("http://www.w3.org/2000/svg", tag);

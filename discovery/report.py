@@ -36,6 +36,14 @@ def best_value(run: RunRecord) -> float | None:
     return None if run.best_fitness is None else objective_of(run).value(run.best_fitness)
 
 
+def proposer_figures(run: RunRecord) -> dict[str, Any]:
+    """What a model-backed proposer recorded in the run's state: per-model `models` (picks,
+    calls, reward, cost_usd, seconds, value) of an ensemble, `usage` (tokens, dollars,
+    failures) and `novelty_check` counts; {} for a proposer that records none of them."""
+    state = (run.engine_state or {}).get("proposer") or {}
+    return {key: state[key] for key in ("models", "usage", "novelty_check") if key in state}
+
+
 def is_pmo_run(run: RunRecord) -> bool:
     """Whether the run is of a PMO benchmark task, whose figure is AUC top-10."""
     return run.task_name.startswith(PMO_TASK_PREFIX)

@@ -22,6 +22,8 @@ from discovery.render import try_render
 from discovery.report import is_pmo_run, pmo_figures, write_results
 from discovery.spec import TaskSpec
 from evolve import Budget, Evolution, Progress
+from evolve.lessons import LessonMemory, LessonScope, writer_of
+from evolve.lessons_embedding import shipped_embedding
 from evolve.proposers import make_proposer
 from memory import RunRecord, Store
 from science import ScienceError, VerifierPool, make_pool
@@ -154,6 +156,17 @@ def draw_best(spec: TaskSpec, pool: VerifierPool, store: Store, run_id: str) -> 
         return None
 
 
+def lesson_memory(
+    spec: TaskSpec, store: Store, run_id: str, proposer: object
+) -> LessonMemory | None:
+    """The run's lessons memory when the task asks for one (`lessons:`), else None."""
+    config = spec.lessons_config()
+    if config is None:
+        return None
+    scope = LessonScope(spec.lesson_domain, spec.name, run_id, spec.representation)
+    return LessonMemory(store, scope, shipped_embedding(), config, writer_of(proposer))
+
+
 def run_task(
     spec: TaskSpec,
     store: Store,
@@ -208,6 +221,7 @@ def run_task(
             seed=run.seed,
             seeds=spec.seed_candidates(),
             on_progress=on_progress,
+            lessons=lesson_memory(spec, store, run_id, proposer),
         )
         if on_start is not None:
             on_start(evolution)

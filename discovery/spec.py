@@ -35,6 +35,7 @@ from evolve import (
     encode_vector,
 )
 from evolve.config import Selection
+from evolve.lessons import LessonsConfig
 from evolve.loop import Evaluation
 from evolve.problem import Direction
 from memory import RunRecord
@@ -52,6 +53,7 @@ MAX_WORKERS_PER_CORE = 4
 # Counts and amounts as the YAML wrote them: `true` is not 1, and no value is inf or nan.
 Count = Annotated[int, Field(strict=True)]
 Amount = Annotated[float, Field(strict=True)]
+OPTIONAL_KEYS = ("domain", "lessons")  # added later: absent, they leave a run's key as it was
 STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 # The defaults live once, in the engine's and the sandbox's own dataclasses; the YAML models
@@ -180,6 +182,18 @@ class EngineSpec(BaseModel):
     novelty: Amount | None = Field(default=ENGINE.novelty, ge=0, le=1)
 
 
+class LessonsSpec(BaseModel):
+    """`lessons:` distill lessons from the run and hand them to the proposer
+    (`evolve.lessons.LessonsConfig` says what each key means)."""
+
+    model_config = STRICT
+    every: Count = Field(default=50, gt=0)
+    top: Count = Field(default=3, gt=0)
+    min_support: Count = Field(default=3, gt=0)
+    keep: Count = Field(default=12, gt=0)
+    writer: Literal["auto", "statistics"] = "auto"
+
+
 class ProposerSpec(BaseModel):
     """`proposer:` which proposer (`kind`) and its options (any other keys)."""
 
@@ -209,6 +223,8 @@ class TaskSpec(BaseModel):
     proposer: ProposerSpec = Field(default_factory=ProposerSpec)
     evaluation: EvaluationSpec = Field(default_factory=EvaluationSpec)
     engine: EngineSpec = Field(default_factory=EngineSpec)
+    domain: str | None = Field(default=None, pattern=NAME_PATTERN)
+    lessons: LessonsSpec | None = None
     folder: Path = Field(default=Path("."), exclude=True)
 
     @field_validator("evaluator", "render")
@@ -271,6 +287,15 @@ class TaskSpec(BaseModel):
             raise TaskSpecError(f"{self.folder}: field `{field}`: {error}") from error
         return CascadeStage(ref, stage.metric, stage.min, stage.max)
 
+    def lessons_config(self) -> LessonsConfig | None:
+        """The `lessons:` settings as the engine's dataclass (None: lessons off)."""
+        return LessonsConfig(**self.lessons.model_dump()) if self.lessons else None
+
+    @property
+    def lesson_domain(self) -> str:
+        """Where this task's lessons are kept: its `domain:`, else its name."""
+        return self.domain or self.name
+
     def engine_config(self) -> EngineConfig:
         """Engine settings as the engine's dataclass."""
         data = self.engine.model_dump(exclude={"map_elites"})
@@ -325,7 +350,8 @@ class TaskSpec(BaseModel):
 
     def key(self, seed: int) -> str:
         """Identity of a run of this task: same YAML content and seed -> same key (resume)."""
-        body = self.model_dump_json(exclude={"budget"})
+        unset = {name for name in OPTIONAL_KEYS if getattr(self, name) is None}
+        body = self.model_dump_json(exclude={"budget", *unset})  # old YAMLs keep their keys
         return hashlib.sha256(f"{self.folder}\0{body}\0{seed}".encode()).hexdigest()[:32]
 
 

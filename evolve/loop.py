@@ -22,6 +22,7 @@ import numpy as np
 from evolve.config import Budget, EngineConfig
 from evolve.context import Context, Member, Proposal, Scored
 from evolve.errors import SeedFailed
+from evolve.lessons import LessonMemory
 from evolve.novelty import NoveltyFilter
 from evolve.population import Population, cell_of
 from evolve.problem import Problem, decode_vector
@@ -86,6 +87,7 @@ class Evolution:
         seed: int = 0,
         seeds: list[str] | None = None,
         on_progress: Callable[[Progress], None] | None = None,
+        lessons: LessonMemory | None = None,
     ) -> None:
         self.problem = problem
         self.evaluation = evaluation
@@ -98,6 +100,7 @@ class Evolution:
         self.seed = seed
         self.seeds = seeds or []
         self.on_progress = on_progress
+        self.lessons = lessons
         self.stop_event = threading.Event()
         self.population = Population(self.config)
         self.visits: dict[str, int] = {}
@@ -111,6 +114,8 @@ class Evolution:
         self._elapsed_before = 0.0
         self._started = time.monotonic()
         self._restore()
+        if self.lessons is not None:
+            self.lessons.distilled_at = self.evaluations  # a resumed run distills on schedule
 
     # state ----------------------------------------------------------------------------------
 
@@ -231,6 +236,7 @@ class Evolution:
             best=self.population.best,
             rng=rng,
             evaluations_left=left,
+            lessons=self.lessons.retrieve(parents) if self.lessons else (),
         )
         size = self.config.batch_size if left is None else min(self.config.batch_size, left)
         proposals = self.proposer.propose(context, size)
@@ -281,6 +287,8 @@ class Evolution:
             self.invalid += not item.member.valid
             self.population.add(item.member)
         self._report()
+        if self.lessons is not None:
+            self.lessons.after(self.evaluations)
         return scored
 
     def _verify(self, contents: list[str]) -> list[Verdict]:

@@ -131,3 +131,34 @@ class JobRow(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+
+
+class LessonRow(Base):
+    """A lesson distilled from a run's history (what changes helped or hurt), with its
+    evidence and an embedding for retrieval; shared by every task of its `domain`.
+
+    `key` names the finding within its run (e.g. ``operator:crossover``), so distilling the
+    run again updates the lesson instead of adding a twin.
+    """
+
+    __tablename__ = "lessons"
+    __table_args__ = (
+        UniqueConstraint("domain", "run_id", "key", name="uq_lessons_domain_run_key"),
+        Index("ix_lessons_domain", "domain"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    domain: Mapped[str] = mapped_column(String(200))
+    task_name: Mapped[str] = mapped_column(String(200))
+    run_id: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+    support: Mapped[int] = mapped_column(Integer, default=0)
+    mean_delta: Mapped[float] = mapped_column(Float, default=0.0)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    embedding: Mapped[list[float]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )

@@ -20,6 +20,7 @@ before each request, so it can be overshot by at most `concurrency - 1` requests
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -34,6 +35,7 @@ from evolve.proposers.edits import child_from_reply
 from evolve.proposers.meta_prompts import PromptPopulation
 from evolve.proposers.model_bandit import ModelBandit
 from evolve.proposers.mutation import ProgramMutation
+from evolve.proposers.novelty_judge import JudgeRecord, is_meaningful, judge_messages
 from evolve.proposers.prompt import build_messages
 from evolve.proposers.usage import Usage
 
@@ -65,7 +67,9 @@ class LLMProposer:
     defaults), chosen per request by `selection` (`ucb` or `weighted`,
     `evolve.proposers.model_bandit`); the spending cap counts all of them together.
     `meta_prompts: {every, size}` evolves the system prompt's guidance
-    (`evolve.proposers.meta_prompts`).
+    (`evolve.proposers.meta_prompts`). `novelty_check: true` (programs) asks the model
+    whether each child is a meaningful change before it is evaluated and drops those it
+    calls cosmetic (`evolve.proposers.novelty_judge`; counted in the state's `novelty_check`).
     """
 
     name = "llm"
@@ -80,9 +84,10 @@ class LLMProposer:
         models: list[dict[str, Any]] | None = None,
         selection: str = "ucb",
         meta_prompts: dict[str, Any] | None = None,
+        novelty_check: bool = False,
         **chat: Any,
     ) -> None:
-        _check_options(problem, diff_ratio, concurrency, on_budget)
+        _check_options(problem, diff_ratio, concurrency, on_budget, novelty_check)
         where = f"task '{problem.name}': proposer kind llm"
         ensemble = _ensemble(where, chat, models)
         self.problem = problem
@@ -100,6 +105,8 @@ class LLMProposer:
             raise ProposerConfigError(f"{where}: {error}") from None
         self.pending: dict[str, tuple[_Request, float, float]] = {}
         self.fallback = ProgramMutation(problem, **(mutation or {}))
+        self.judge = JudgeRecord() if novelty_check else None
+        self._judge_lock = threading.Lock()
         self._cap_logged = False
 
     def propose(self, context: Context, n: int) -> list[Proposal]:
@@ -129,17 +136,25 @@ class LLMProposer:
         messages = build_messages(self.problem, parent, others, context.lessons, mode, text)
         return _Request(parent, mode, messages, model, guidance)
 
-    def _write_guidance(self) -> None:
-        """Ask the best model so far for a new guidance (a meta-prompt)."""
+    def complete_text(self, messages: list[dict[str, str]], purpose: str) -> str | None:
+        """A reply of the best model so far to `messages` (None when the call failed or the
+        spending cap is reached; counted as `<purpose>_failed`). For the engine's side
+        requests: new guidance, lessons, novelty checks."""
+        if self.cap.reached(self.usage):
+            return None
         values = self.bandit.values()
         model = max(self.chats, key=lambda name: values[name])
         try:
-            reply = self.chats[model].complete(self.prompts.request(self.problem))
+            return self.chats[model].complete(messages)
         except ModelCallFailed as error:
-            self.usage.add_failure("meta_prompt_failed")
-            log.warning("new guidance not written: %s", error)
-            return
-        if self.prompts.add(reply) is None:
+            self.usage.add_failure(f"{purpose}_failed")
+            log.warning("%s request failed: %s", purpose, error)
+            return None
+
+    def _write_guidance(self) -> None:
+        """Ask the best model so far for a new guidance (a meta-prompt)."""
+        reply = self.complete_text(self.prompts.request(self.problem), "meta_prompt")
+        if reply is not None and self.prompts.add(reply) is None:
             self.usage.add_failure("meta_prompt_empty")
 
     def _ask(self, request: _Request) -> Proposal | None:
@@ -156,11 +171,25 @@ class LLMProposer:
             if isinstance(error, UnusableReply):  # answered, but for nothing
                 self._credit(request, 0.0, chat.last_cost(), time.monotonic() - start)
             return None
-        self.pending[content] = (request, chat.last_cost(), time.monotonic() - start)
+        cost = chat.last_cost()
+        if self.judge is not None and not self._meaningful(request.parent.content, content):
+            self._credit(request, 0.0, cost, time.monotonic() - start)
+            return None
+        self.pending[content] = (request, cost, time.monotonic() - start)
         meta = {"asked": request.mode, "answered": how, "model": request.model}
         if request.guidance is not None:
             meta["guidance"] = request.guidance
         return Proposal(content, (request.parent.hash,), self.name, meta)
+
+    def _meaningful(self, parent: str, child: str) -> bool:
+        """The model's verdict on the change (a failed call lets the child through)."""
+        verdict = is_meaningful(self.complete_text(judge_messages(parent, child), "novelty_check"))
+        with self._judge_lock:
+            self.judge.asked += 1
+            self.judge.rejected += not verdict
+        if not verdict:
+            log.info("child dropped: the model judged the change cosmetic")
+        return verdict
 
     def _after_cap(self, context: Context, n: int) -> list[Proposal]:
         if not self._cap_logged:
@@ -200,6 +229,8 @@ class LLMProposer:
         state = {"usage": self.usage.to_dict(), "models": self.bandit.state()}
         if self.prompts is not None:
             state["meta_prompts"] = self.prompts.state()
+        if self.judge is not None:
+            state["novelty_check"] = vars(self.judge).copy()
         return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -208,6 +239,8 @@ class LLMProposer:
         self.bandit.load(state.get("models", {}))
         if self.prompts is not None:
             self.prompts.load(state.get("meta_prompts", {}))
+        if self.judge is not None:
+            self.judge.load(state.get("novelty_check", {}))
 
 
 def _ensemble(
@@ -228,8 +261,12 @@ def _ensemble(
     return ensemble
 
 
-def _check_options(problem: Problem, diff_ratio: float, concurrency: int, on_budget: str) -> None:
+def _check_options(
+    problem: Problem, diff_ratio: float, concurrency: int, on_budget: str, novelty_check: bool
+) -> None:
     where = f"task '{problem.name}': proposer kind llm"
+    if novelty_check and problem.representation != "program":
+        raise ProposerConfigError(f"{where}: `novelty_check` judges programs only")
     if problem.representation not in REPRESENTATIONS:
         raise ProposerConfigError(
             f"{where} edits programs and texts, not '{problem.representation}' candidates"

@@ -20,8 +20,10 @@ from discovery.runner import run_task
 from discovery.testing import SPHERE_EVALUATOR, write_task
 from memory import Store
 from memory.jobs import JobQueue
+from tests.fixtures.ensemble import finished_ensemble_job
 
 webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
@@ -90,11 +92,18 @@ def test_clicking_a_job_shows_its_curve_top_candidates_and_lineage(tmp_path, bro
         browser.find_element(By.CSS_SELECTOR, f'tr.job[data-job="{done.id}"]').click()
         wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#plot polyline"))
         wait.until(lambda d: cards(d, "top") and cards(d, "lineage"))
-        points = browser.find_element(By.CSS_SELECTOR, "#plot polyline").get_attribute("points")
-        shown_top, shown_lineage = cards(browser, "top"), cards(browser, "lineage")
-        top_text = browser.find_element(By.ID, "top").text
-        lineage_text = browser.find_element(By.ID, "lineage").text
-        best_shown = browser.find_element(By.CSS_SELECTOR, "#top pre.candidate").text
+        # the page redraws every 2 s: read each figure again if a redraw replaced it
+        steady = WebDriverWait(browser, 30, ignored_exceptions=[StaleElementReferenceException])
+        points = steady.until(
+            lambda d: d.find_element(By.CSS_SELECTOR, "#plot polyline").get_attribute("points")
+        )
+        shown_top = steady.until(lambda d: cards(d, "top"))
+        shown_lineage = steady.until(lambda d: cards(d, "lineage"))
+        top_text = steady.until(lambda d: d.find_element(By.ID, "top").text)
+        lineage_text = steady.until(lambda d: d.find_element(By.ID, "lineage").text)
+        best_shown = steady.until(
+            lambda d: d.find_element(By.CSS_SELECTOR, "#top pre.candidate").text
+        )
     finally:
         server.stop()
         store.close()
@@ -263,3 +272,32 @@ def test_a_cross_site_form_post_from_a_real_browser_does_not_cancel(tmp_path, br
         store.close()
     assert "Content-Type: application/json" in answer  # the form did reach the API
     assert state == "queued"
+
+
+def test_an_ensemble_jobs_models_are_tabled_with_their_records(tmp_path, browser):
+    home = tmp_path / "home"
+    store = Store.at_home(home)
+    job = finished_ensemble_job(tmp_path / "task", store, home)
+    records = store.get_run(JobQueue(store).get(job).run_id).engine_state["proposer"]["models"]
+    plain = submit_job(store, write_task(tmp_path / "plain", evaluation={"sandbox": False}))
+    server = ApiServer(store, home, HttpConfig(port=0, token="t0ken"))
+    server.start()
+    try:
+        browser.get(f"{server.url}/#token=t0ken&job={job}")
+        wait = WebDriverWait(browser, 30)
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "tr.model")) == 2)
+        rows = {
+            row.get_attribute("data-model"): [c.text for c in row.find_elements(By.TAG_NAME, "td")]
+            for row in browser.find_elements(By.CSS_SELECTOR, "tr.model")
+        }
+        visible = browser.find_element(By.ID, "models-section").is_displayed()
+        browser.find_element(By.CSS_SELECTOR, f'tr.job[data-job="{plain.id}"]').click()
+        wait.until(lambda d: not d.find_element(By.ID, "models-section").is_displayed())
+    finally:
+        server.stop()
+        store.close()
+    good = records["good"]
+    assert visible
+    assert rows["good"][:3] == ["good", str(good["picks"]), str(good["calls"])]
+    assert rows["good"][4] == f"{good['cost_usd']:.4f}" and rows["good"][6] == "1.000"
+    assert rows["bad"][3] == "0.000" and rows["bad"][6] == "0.000"

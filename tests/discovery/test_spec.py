@@ -1,5 +1,6 @@
 """The task contract: valid YAMLs load with resolved paths; broken ones say what and where."""
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,14 @@ def test_command_line_budget_is_held_to_the_same_limits(tmp_path):
         spec.budget_config(evaluations=10**26)
     with pytest.raises(TaskSpecError, match="budget: field `wall_seconds`"):
         spec.budget_config(seconds=float("inf"))
+
+
+def test_domain_and_lessons_are_optional_and_leave_old_run_keys_alone(tmp_path):
+    old = load_task(write_task(tmp_path / "old"))
+    new = load_task(write_task(tmp_path / "old", domain="spheres", lessons={"every": 10}))
+    assert old.lessons_config() is None and old.lesson_domain == "sphere"
+    assert new.lessons_config().every == 10 and new.lesson_domain == "spheres"
+    # the text a key hashed before `domain:` and `lessons:` existed
+    expected = old.model_dump_json(exclude={"budget", "domain", "lessons"})
+    legacy = hashlib.sha256(f"{old.folder}\0{expected}\0{0}".encode()).hexdigest()[:32]
+    assert old.key(0) == legacy and new.key(0) != old.key(0)
