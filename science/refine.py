@@ -20,6 +20,11 @@ Two forms, chosen from what the evaluator returns at the start point:
 
 A refinement is deterministic given its start and `max_calls`; `max_seconds` is a safety
 stop (when it binds first, the result depends on the machine's speed, and says so).
+A refinement that cannot pay for its method stops early: after `PROBE_CALLS` calls, if
+the time they took says that `MIN_GRADIENTS` finite-difference gradients (size + 1 calls
+each) do not fit in the seconds left, it stops as `slow` instead of holding a worker for
+its whole `max_seconds` to make a few calls that move nothing (a slow evaluator, e.g.
+0.3 s a call in 52 variables: one gradient alone is 16 s).
 """
 
 from __future__ import annotations
@@ -39,6 +44,8 @@ METHODS = ("auto", "lbfgsb", "powell", "nelder-mead", "slsqp")
 INVALID_PENALTY = 1e6  # margin of an epigraph row at a point where evaluate() raised
 REFINED_ARTIFACT = "refined"
 CALLS_ARTIFACT = "inner_calls"
+PROBE_CALLS = 2  # calls timed before a refinement decides whether it can afford its method
+MIN_GRADIENTS = 3  # finite-difference gradients a refinement must afford to be worth a worker
 
 
 @dataclass(frozen=True)
@@ -101,6 +108,7 @@ class CountedObjective:
         self.best_fitness = -np.inf
         self.term_count: int | None = None
         self.constraint_count: int | None = None
+        self.probe_seconds: list[float] = []
 
     def sample(self, x: np.ndarray) -> Sample:
         """Evaluate `x` (clipped to the box) once; repeated points come from the cache."""
@@ -112,8 +120,22 @@ class CountedObjective:
             if time.monotonic() > self.deadline:
                 raise BudgetSpent("seconds")
             self.calls += 1
+            began = time.monotonic()
             self.cache[key] = self._call(x)
+            self._check_affordable(time.monotonic() - began, x.size)
         return self.cache[key]
+
+    def _check_affordable(self, seconds: float, size: int) -> None:
+        """After `PROBE_CALLS` timed calls, stop (`slow`) if the seconds left cannot cover
+        `MIN_GRADIENTS` finite-difference gradients at the fastest call's pace."""
+        if len(self.probe_seconds) >= PROBE_CALLS:
+            return
+        self.probe_seconds.append(seconds)
+        if len(self.probe_seconds) < PROBE_CALLS:
+            return
+        needed = MIN_GRADIENTS * (size + 1) * min(self.probe_seconds)
+        if needed > self.deadline - time.monotonic():
+            raise BudgetSpent("slow")
 
     def _call(self, x: np.ndarray) -> Sample:
         try:
@@ -196,7 +218,7 @@ def refine(
     refinement: Refinement,
 ) -> tuple[CountedObjective, str, str]:
     """Run the local optimizer from `start`; return the objective (best point, calls),
-    the method used and why it stopped (converged, calls or seconds)."""
+    the method used and why it stopped (converged, calls, seconds or slow)."""
     objective = CountedObjective(function, params, refinement)
     x0 = np.clip(np.asarray(start, dtype=float), refinement.low, refinement.high)
     method = refinement.method

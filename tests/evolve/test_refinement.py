@@ -184,3 +184,19 @@ def test_a_point_without_terms_is_a_bad_point_not_a_structure_error():
     bad = objective.sample(np.array([0.95, 0.01]))
     assert bad.fitness is None and bad.terms is None
     assert objective.best_x.tolist() == [0.5, 0.2]
+
+
+def test_a_refinement_too_slow_for_a_few_gradients_stops_after_its_probe():
+    import time
+
+    from science.refine import PROBE_CALLS
+
+    def slow_sphere(candidate):
+        time.sleep(0.05)  # 20 variables: three gradients need 63 calls, 3 s; 1 s is given
+        return shifted_sphere(candidate[:4])
+
+    settings = Refinement("score", max_calls=10_000, max_seconds=1.0)
+    verdict = refine_verdict(slow_sphere, [0.5] * 20, {}, settings)
+    assert verdict.artifacts["stopped"] == "slow"
+    assert verdict.artifacts["inner_calls"] == PROBE_CALLS
+    assert verdict.valid and len(verdict.artifacts["refined"]) == 20
