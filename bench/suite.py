@@ -31,7 +31,6 @@ import json  # noqa: E402
 import multiprocessing  # noqa: E402
 import platform  # noqa: E402
 import sys  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -40,10 +39,8 @@ from typing import Any  # noqa: E402
 import numpy as np  # noqa: E402
 import optuna  # noqa: E402
 
-from discovery.runner import run_task  # noqa: E402
+from bench.equal_time import better, run_engine  # noqa: E402
 from discovery.spec import TaskSpec, load_task  # noqa: E402
-from memory import Store  # noqa: E402
-from memory.store import sqlite_url  # noqa: E402
 from science.call import load_evaluator  # noqa: E402
 from science.refine import Refinement, refine  # noqa: E402
 
@@ -57,27 +54,6 @@ SCORE_ONLY_METHODS = ("cmaes", "tpe")  # they never read `terms`: run on score-o
 def suite_tasks() -> dict[str, Path]:
     """Every task YAML of the suite by task name."""
     return {load_task(path).name: path for path in sorted(SUITE.glob("*/*.yaml"))}
-
-
-def _better(spec: TaskSpec, a: float | None, b: float | None) -> float | None:
-    if a is None or b is None:
-        return b if a is None else a
-    return max(a, b) if spec.objective.direction == "maximize" else min(a, b)
-
-
-def run_loop(spec: TaskSpec, seconds: float, seed: int) -> dict[str, Any]:
-    """The platform itself, exactly as `discover run --seconds` runs it."""
-    with tempfile.TemporaryDirectory() as home:
-        store = Store(sqlite_url(Path(home) / "bench.db"))
-        start = time.monotonic()
-        result = run_task(
-            spec, store, Path(home) / "results", seconds=seconds, evaluations=10**9, seed=seed
-        )
-        wall = time.monotonic() - start
-        inner = sum(record.inner_calls for record in store.history(result.run_id))
-        store.close()
-    best = result.best_metrics[spec.objective.metric] if result.best_metrics else None
-    return {"best": best, "evaluations": result.evaluations, "inner_calls": inner, "seconds": wall}
 
 
 def _multistart_worker(args: tuple[str, int, int, float]) -> tuple[float | None, int]:
@@ -94,7 +70,7 @@ def _multistart_worker(args: tuple[str, int, int, float]) -> tuple[float | None,
         objective, _, _ = refine(evaluate, start, spec.params, settings)
         calls += objective.calls
         if objective.best_x is not None:
-            best = _better(spec, best, objective.sign * objective.best_fitness)
+            best = better(spec, best, objective.sign * objective.best_fitness)
     return best, calls
 
 
@@ -123,7 +99,7 @@ def _optuna_worker(args: tuple[str, str, int, int, float]) -> tuple[float | None
     study.optimize(objective, timeout=seconds)
     best = None
     for value in valid:
-        best = _better(spec, best, value)
+        best = better(spec, best, value)
     return best, len(study.trials)
 
 
@@ -133,7 +109,7 @@ def _in_processes(spec: TaskSpec, worker: Any, jobs: list[tuple]) -> dict[str, A
         parts = pool.map(worker, jobs)
     best = None
     for value, _ in parts:
-        best = _better(spec, best, value)
+        best = better(spec, best, value)
     return {
         "best": best,
         "evaluations": sum(count for _, count in parts),
@@ -147,7 +123,7 @@ def run_method(method: str, path: Path, seconds: float, seed: int) -> dict[str, 
     spec = load_task(path)
     processes = os.cpu_count() or 1
     if method == "loop":
-        row = run_loop(spec, seconds, seed)
+        row = run_engine(spec, seconds, seed)
     elif method == "multistart":
         deadline = time.time() + seconds
         jobs = [(str(path), seed, w, deadline) for w in range(processes)]
