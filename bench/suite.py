@@ -65,7 +65,13 @@ def _multistart_worker(args: tuple[str, int, int, float]) -> tuple[float | None,
     while (left := deadline - time.time()) > 0.05:
         start = rng.uniform(space.low, space.high, space.size).tolist()
         settings = Refinement(
-            spec.objective.metric, spec.objective.direction, space.low, space.high, 10**9, left
+            spec.objective.metric,
+            spec.objective.direction,
+            space.low,
+            space.high,
+            10**9,
+            left,
+            "lbfgsb",
         )
         objective, _, _ = refine(evaluate, start, spec.params, settings)
         calls += objective.calls

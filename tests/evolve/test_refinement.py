@@ -69,11 +69,35 @@ def test_minimized_terms_use_the_max_of_the_terms():
     assert verdict.metrics["largest"] == pytest.approx(1 / 3, abs=1e-6)
 
 
-@pytest.mark.parametrize("method", ["auto", "lbfgsb", "powell", "nelder-mead", "slsqp"])
-def test_refinement_is_deterministic(method):
+def test_on_a_kinked_max_min_score_the_evolution_strategy_moves_on_where_lbfgsb_stops():
+    start, params = [0.1, 0.15, 0.2, 0.25], {"structured": False}  # score only; optimum 1/4
+
+    def reached(method):
+        settings = Refinement("smallest", max_calls=3000, method=method)
+        return refine_verdict(smallest_share, start, params, settings).metrics["smallest"]
+
+    assert reached("lbfgsb") < 0.2  # stuck where the two smallest coordinates tie
+    assert reached("auto") > 0.23  # L-BFGS-B, then the (1+1)-ES along the kink
+
+
+@pytest.mark.parametrize(
+    ("method", "structured"),
+    [
+        ("auto", True),
+        ("auto", False),
+        ("lbfgsb", True),
+        ("es", False),
+        ("powell", True),
+        ("nelder-mead", True),
+        ("slsqp", True),
+    ],
+)
+def test_refinement_is_deterministic(method, structured):
     refinement = Refinement("smallest", max_calls=300, method=method)
     runs = [
-        refine_verdict(smallest_share, [0.1, 0.3, 0.05, 0.2], {"structured": True}, refinement)
+        refine_verdict(
+            smallest_share, [0.1, 0.3, 0.05, 0.2], {"structured": structured}, refinement
+        )
         for _ in range(2)
     ]
     assert runs[0].artifacts == runs[1].artifacts
