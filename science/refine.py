@@ -66,7 +66,7 @@ class Refinement:
     `max_calls` counts calls of `evaluate` (the start point included), `max_seconds` the
     wall time of the whole refinement; `method` is one of `METHODS` (`auto`: SLSQP on the
     epigraph form when the evaluator returns `terms`, else L-BFGS-B then the evolution
-    strategy, `lbfgsb-es`).
+    strategy, `lbfgsb-es`; `slsqp` on an evaluator without `terms`: L-BFGS-B alone).
     """
 
     metric: str
@@ -277,7 +277,7 @@ def refine(
         if method == "auto":
             method = "slsqp" if first.terms is not None else "lbfgsb-es"
         if method == "slsqp" and first.terms is None:
-            method = "lbfgsb-es"  # nothing structured to work on
+            method = "lbfgsb"  # nothing structured to work on
         if method == "slsqp":
             _epigraph(objective, x0, first)
         else:
