@@ -178,7 +178,8 @@ def markdown_table(saved: dict[str, Any]) -> str:
         "(+ inner calls) | wall s |",
         "|---|---|---|---|---|---|---|",
     ]
-    for row in saved["rows"]:
+    rows = sorted(saved["rows"], key=lambda row: (row["task"], METHODS.index(row["method"])))
+    for row in rows:
         calls = f"{row['evaluations']:,}"
         if row["inner_calls"]:
             calls += f" (+ {row['inner_calls']:,})"
