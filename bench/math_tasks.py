@@ -28,7 +28,6 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import multiprocessing  # noqa: E402
 import platform  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
@@ -38,10 +37,8 @@ from typing import Any  # noqa: E402
 import numpy as np  # noqa: E402
 import optuna  # noqa: E402
 
-from discovery.runner import run_task  # noqa: E402
+from bench.equal_time import better, run_engine  # noqa: E402
 from discovery.spec import TaskSpec, load_task  # noqa: E402
-from memory import Store  # noqa: E402
-from memory.store import sqlite_url  # noqa: E402
 from science.call import load_evaluator  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,30 +59,6 @@ def _score(spec: TaskSpec, evaluate: Callable[..., dict], x: list[float]) -> flo
     return float(result[spec.objective.metric])
 
 
-def _better(spec: TaskSpec, a: float | None, b: float | None) -> float | None:
-    if a is None or b is None:
-        return b if a is None else a
-    return max(a, b) if spec.objective.direction == "maximize" else min(a, b)
-
-
-def run_engine(spec: TaskSpec, seconds: float, seed: int) -> dict[str, Any]:
-    """The platform itself, exactly as `discover run --seconds` runs it."""
-    with tempfile.TemporaryDirectory() as home:
-        store = Store(sqlite_url(Path(home) / "bench.db"))
-        start = time.monotonic()
-        result = run_task(
-            spec, store, Path(home) / "results", seconds=seconds, evaluations=10**9, seed=seed
-        )
-        wall = time.monotonic() - start
-    best = result.best_metrics[spec.objective.metric] if result.best_metrics else None
-    return {
-        "best": best,
-        "evaluations": result.evaluations,
-        "seconds": wall,
-        "processes": os.cpu_count(),
-    }
-
-
 def _multistart_worker(args: tuple[str, int, int, float]) -> tuple[float | None, int]:
     task, seed, worker, deadline = args
     spec = load_task(TASKS[task])
@@ -94,7 +67,7 @@ def _multistart_worker(args: tuple[str, int, int, float]) -> tuple[float | None,
     space, best, count = spec.vector, None, 0
     while time.time() < deadline:
         x = rng.uniform(space.low, space.high, space.size).tolist()
-        best = _better(spec, best, _score(spec, evaluate, x))
+        best = better(spec, best, _score(spec, evaluate, x))
         count += 1
     return best, count
 
@@ -108,7 +81,7 @@ def run_multistart(task: str, spec: TaskSpec, seconds: float, seed: int) -> dict
         parts = pool.map(_multistart_worker, [(task, seed, w, deadline) for w in range(processes)])
     best = None
     for value, _ in parts:
-        best = _better(spec, best, value)
+        best = better(spec, best, value)
     return {
         "best": best,
         "evaluations": sum(count for _, count in parts),
@@ -146,7 +119,7 @@ def run_method(method: str, task: str, seconds: float, seed: int) -> dict[str, A
     """One method on one task."""
     spec = load_task(TASKS[task])
     if method == "engine":
-        return run_engine(spec, seconds, seed)
+        return run_engine(spec, seconds, seed) | {"processes": os.cpu_count()}
     if method == "multistart":
         return run_multistart(task, spec, seconds, seed)
     return run_tpe(spec, seconds, seed)

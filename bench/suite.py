@@ -31,7 +31,6 @@ import json  # noqa: E402
 import multiprocessing  # noqa: E402
 import platform  # noqa: E402
 import sys  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -40,10 +39,8 @@ from typing import Any  # noqa: E402
 import numpy as np  # noqa: E402
 import optuna  # noqa: E402
 
-from discovery.runner import run_task  # noqa: E402
+from bench.equal_time import better, run_engine  # noqa: E402
 from discovery.spec import TaskSpec, load_task  # noqa: E402
-from memory import Store  # noqa: E402
-from memory.store import sqlite_url  # noqa: E402
 from science.call import load_evaluator  # noqa: E402
 from science.refine import Refinement, refine  # noqa: E402
 
@@ -52,32 +49,14 @@ SUITE = ROOT / "tasks" / "suite"
 RESULTS = ROOT / "bench" / "results" / "suite.json"
 METHODS = ("loop", "multistart", "cmaes", "tpe")
 SCORE_ONLY_METHODS = ("cmaes", "tpe")  # they never read `terms`: run on score-only tasks
+# Plain scipy: SLSQP on the epigraph form when the task returns `terms`, else L-BFGS-B
+# (without the engine's evolution strategy after it: the baseline stays textbook).
+MULTISTART_METHOD = "slsqp"
 
 
 def suite_tasks() -> dict[str, Path]:
     """Every task YAML of the suite by task name."""
     return {load_task(path).name: path for path in sorted(SUITE.glob("*/*.yaml"))}
-
-
-def _better(spec: TaskSpec, a: float | None, b: float | None) -> float | None:
-    if a is None or b is None:
-        return b if a is None else a
-    return max(a, b) if spec.objective.direction == "maximize" else min(a, b)
-
-
-def run_loop(spec: TaskSpec, seconds: float, seed: int) -> dict[str, Any]:
-    """The platform itself, exactly as `discover run --seconds` runs it."""
-    with tempfile.TemporaryDirectory() as home:
-        store = Store(sqlite_url(Path(home) / "bench.db"))
-        start = time.monotonic()
-        result = run_task(
-            spec, store, Path(home) / "results", seconds=seconds, evaluations=10**9, seed=seed
-        )
-        wall = time.monotonic() - start
-        inner = sum(record.inner_calls for record in store.history(result.run_id))
-        store.close()
-    best = result.best_metrics[spec.objective.metric] if result.best_metrics else None
-    return {"best": best, "evaluations": result.evaluations, "inner_calls": inner, "seconds": wall}
 
 
 def _multistart_worker(args: tuple[str, int, int, float]) -> tuple[float | None, int]:
@@ -89,12 +68,18 @@ def _multistart_worker(args: tuple[str, int, int, float]) -> tuple[float | None,
     while (left := deadline - time.time()) > 0.05:
         start = rng.uniform(space.low, space.high, space.size).tolist()
         settings = Refinement(
-            spec.objective.metric, spec.objective.direction, space.low, space.high, 10**9, left
+            spec.objective.metric,
+            spec.objective.direction,
+            space.low,
+            space.high,
+            10**9,
+            left,
+            MULTISTART_METHOD,
         )
         objective, _, _ = refine(evaluate, start, spec.params, settings)
         calls += objective.calls
         if objective.best_x is not None:
-            best = _better(spec, best, objective.sign * objective.best_fitness)
+            best = better(spec, best, objective.sign * objective.best_fitness)
     return best, calls
 
 
@@ -123,7 +108,7 @@ def _optuna_worker(args: tuple[str, str, int, int, float]) -> tuple[float | None
     study.optimize(objective, timeout=seconds)
     best = None
     for value in valid:
-        best = _better(spec, best, value)
+        best = better(spec, best, value)
     return best, len(study.trials)
 
 
@@ -133,7 +118,7 @@ def _in_processes(spec: TaskSpec, worker: Any, jobs: list[tuple]) -> dict[str, A
         parts = pool.map(worker, jobs)
     best = None
     for value, _ in parts:
-        best = _better(spec, best, value)
+        best = better(spec, best, value)
     return {
         "best": best,
         "evaluations": sum(count for _, count in parts),
@@ -147,7 +132,7 @@ def run_method(method: str, path: Path, seconds: float, seed: int) -> dict[str, 
     spec = load_task(path)
     processes = os.cpu_count() or 1
     if method == "loop":
-        row = run_loop(spec, seconds, seed)
+        row = run_engine(spec, seconds, seed)
     elif method == "multistart":
         deadline = time.time() + seconds
         jobs = [(str(path), seed, w, deadline) for w in range(processes)]
@@ -193,7 +178,8 @@ def markdown_table(saved: dict[str, Any]) -> str:
         "(+ inner calls) | wall s |",
         "|---|---|---|---|---|---|---|",
     ]
-    for row in saved["rows"]:
+    rows = sorted(saved["rows"], key=lambda row: (row["task"], METHODS.index(row["method"])))
+    for row in rows:
         calls = f"{row['evaluations']:,}"
         if row["inner_calls"]:
             calls += f" (+ {row['inner_calls']:,})"

@@ -42,6 +42,9 @@ class Context:
     rng: np.random.Generator
     evaluations_left: int | None = None
     lessons: tuple[str, ...] = ()
+    # Jobs the verifier pool runs at once: a proposer whose jobs differ much in length (a
+    # local optimization beside plain verifications) can size its long ones to fill them.
+    workers: int = 1
 
 
 @dataclass(frozen=True)

@@ -237,6 +237,7 @@ class Evolution:
             rng=rng,
             evaluations_left=left,
             lessons=self.lessons.retrieve(parents) if self.lessons else (),
+            workers=getattr(self.pool, "size", 1),  # a pool without a size runs one at a time
         )
         size = self.config.batch_size if left is None else min(self.config.batch_size, left)
         proposals = self.proposer.propose(context, size)

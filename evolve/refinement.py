@@ -26,7 +26,8 @@ from science.refine import CALLS_ARTIFACT, REFINED_ARTIFACT, Refinement
 
 REFINE_META = "refine"
 INNER_CALLS_META = "inner_calls"
-STOPPED_META = "refine_stopped"  # why the refinement ended: converged, calls or seconds
+STOPPED_META = "refine_stopped"  # why the refinement ended: converged, calls, seconds or slow
+STOP_REASONS = ("converged", "calls", "seconds", "slow")
 DEFAULT_CALLS = 1000
 DEFAULT_SECONDS = 10.0
 MIN_SECONDS = 0.1  # a refinement asked for near the end of a run still gets this
@@ -84,7 +85,7 @@ def refined_proposal(proposal: Proposal, verdict: Verdict, problem: Problem) -> 
     meta = {
         **proposal.meta,
         INNER_CALLS_META: _inner_calls(verdict),
-        STOPPED_META: stopped if stopped in ("converged", "calls", "seconds") else "failed",
+        STOPPED_META: stopped if stopped in STOP_REASONS else "failed",
     }
     vector = _refined_vector(verdict, space.size)
     if vector is None:

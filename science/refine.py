@@ -8,7 +8,14 @@ The engine then verifies that vector like any other candidate.
 Two forms, chosen from what the evaluator returns at the start point:
 
 - score only: the metric itself is optimized inside the box with L-BFGS-B on
-  finite-difference gradients (or Powell / Nelder-Mead, derivative-free);
+  finite-difference gradients, then, from where it stopped, a (1+1) evolution strategy
+  with the one-fifth success rule (Rechenberg, 1973; Kern et al., 2004, Natural
+  Computing 3:77). A max-min score is kinked wherever two terms tie, and a
+  finite-difference gradient method stops at the first kink it meets; random steps whose
+  size adapts to the measured success rate keep moving along the kink, where the local
+  optima of such problems lie. On a smooth score the strategy gains nothing and stops
+  after `ES_WINDOW` gradients' worth of calls. (Also: L-BFGS-B alone, the strategy
+  alone, Powell or Nelder-Mead.)
 - structured (`terms`, optional `constraints`, see `science.structure`): the epigraph form
   of the max-min problem, solved with SLSQP (Kraft, 1988),
 
@@ -20,6 +27,11 @@ Two forms, chosen from what the evaluator returns at the start point:
 
 A refinement is deterministic given its start and `max_calls`; `max_seconds` is a safety
 stop (when it binds first, the result depends on the machine's speed, and says so).
+A refinement that cannot pay for its method stops early: after `PROBE_CALLS` calls, if
+the time they took says that `MIN_GRADIENTS` finite-difference gradients (size + 1 calls
+each) do not fit in the seconds left, it stops as `slow` instead of holding a worker for
+its whole `max_seconds` to make a few calls that move nothing (a slow evaluator, e.g.
+0.3 s a call in 52 variables: one gradient alone is 16 s).
 """
 
 from __future__ import annotations
@@ -35,10 +47,16 @@ from scipy.optimize import minimize
 from science.structure import StructureInvalid, validate_structure
 from science.verdict import Verdict
 
-METHODS = ("auto", "lbfgsb", "powell", "nelder-mead", "slsqp")
+METHODS = ("auto", "lbfgsb", "lbfgsb-es", "es", "powell", "nelder-mead", "slsqp")
 INVALID_PENALTY = 1e6  # margin of an epigraph row at a point where evaluate() raised
 REFINED_ARTIFACT = "refined"
 CALLS_ARTIFACT = "inner_calls"
+ES_START_STEP = 1e-2  # first step of the evolution strategy, share of the box
+ES_MIN_STEP = 1e-12  # step (share of the box) at which the strategy has converged
+ES_WINDOW = 10  # gradients' worth of calls (size + 1 each) the strategy may go without gain
+ES_MIN_GAIN = 1e-9  # relative gain per window below which the strategy stops
+PROBE_CALLS = 2  # calls timed before a refinement decides whether it can afford its method
+MIN_GRADIENTS = 3  # finite-difference gradients a refinement must afford to be worth a worker
 
 
 @dataclass(frozen=True)
@@ -47,7 +65,8 @@ class Refinement:
 
     `max_calls` counts calls of `evaluate` (the start point included), `max_seconds` the
     wall time of the whole refinement; `method` is one of `METHODS` (`auto`: SLSQP on the
-    epigraph form when the evaluator returns `terms`, else L-BFGS-B).
+    epigraph form when the evaluator returns `terms`, else L-BFGS-B then the evolution
+    strategy, `lbfgsb-es`; `slsqp` on an evaluator without `terms`: L-BFGS-B alone).
     """
 
     metric: str
@@ -101,6 +120,7 @@ class CountedObjective:
         self.best_fitness = -np.inf
         self.term_count: int | None = None
         self.constraint_count: int | None = None
+        self.probe_seconds: list[float] = []
 
     def sample(self, x: np.ndarray) -> Sample:
         """Evaluate `x` (clipped to the box) once; repeated points come from the cache."""
@@ -112,8 +132,22 @@ class CountedObjective:
             if time.monotonic() > self.deadline:
                 raise BudgetSpent("seconds")
             self.calls += 1
+            began = time.monotonic()
             self.cache[key] = self._call(x)
+            self._check_affordable(time.monotonic() - began, x.size)
         return self.cache[key]
+
+    def _check_affordable(self, seconds: float, size: int) -> None:
+        """After `PROBE_CALLS` timed calls, stop (`slow`) if the seconds left cannot cover
+        `MIN_GRADIENTS` finite-difference gradients at the fastest call's pace."""
+        if len(self.probe_seconds) >= PROBE_CALLS:
+            return
+        self.probe_seconds.append(seconds)
+        if len(self.probe_seconds) < PROBE_CALLS:
+            return
+        needed = MIN_GRADIENTS * (size + 1) * min(self.probe_seconds)
+        if needed > self.deadline - time.monotonic():
+            raise BudgetSpent("slow")
 
     def _call(self, x: np.ndarray) -> Sample:
         try:
@@ -176,11 +210,49 @@ def _epigraph(objective: CountedObjective, x0: np.ndarray, start: Sample) -> Non
     )
 
 
+def _one_plus_one_es(objective: CountedObjective, x0: np.ndarray) -> None:
+    """(1+1)-ES with the one-fifth success rule (Kern et al., 2004): a Gaussian step from
+    the best point, kept when not worse; the step grows by exp(0.8 / d) on success and
+    shrinks by exp(-0.2 / d) on failure (d = 1 + n / 2), so it settles where a fifth of
+    the steps succeed. Stops when the step vanishes or `ES_WINDOW` gradients' worth of
+    calls gain less than `ES_MIN_GAIN`. Its random steps come from a generator seeded by
+    the start point, so the refinement stays deterministic."""
+    low, high = objective.refinement.low, objective.refinement.high
+    span, damping = high - low, 1.0 + x0.size / 2.0
+    rng = np.random.default_rng(np.frombuffer(x0.tobytes(), dtype=np.uint32))
+    x, value, step = x0, objective.penalized(x0), ES_START_STEP * span
+    window, checked = ES_WINDOW * (x0.size + 1), value
+    for trial in range(1, 10**9):
+        if step < ES_MIN_STEP * span:
+            return
+        y = np.clip(x + step * rng.standard_normal(x.size), low, high)
+        candidate = objective.penalized(y)
+        success = candidate <= value
+        if success:
+            x, value = y, candidate
+        step *= np.exp((float(success) - 0.2) / damping)
+        if trial % window == 0:
+            if checked - value <= ES_MIN_GAIN * max(abs(checked), 1e-12):
+                return
+            checked = value
+
+
+def _lbfgsb(objective: CountedObjective, x0: np.ndarray) -> np.ndarray:
+    """L-BFGS-B on finite differences inside the box; the point where it stopped."""
+    box = [(objective.refinement.low, objective.refinement.high)] * x0.size
+    options = {"maxfun": 10**9, "maxiter": 10**9, "ftol": 1e-15, "gtol": 1e-12}
+    minimize(objective.penalized, x0, method="L-BFGS-B", bounds=box, options=options)
+    return objective.best_x if objective.best_x is not None else x0
+
+
 def _score_only(objective: CountedObjective, x0: np.ndarray, method: str) -> None:
     box = [(objective.refinement.low, objective.refinement.high)] * x0.size
     if method == "lbfgsb":
-        options = {"maxfun": 10**9, "maxiter": 10**9, "ftol": 1e-15, "gtol": 1e-12}
-        minimize(objective.penalized, x0, method="L-BFGS-B", bounds=box, options=options)
+        _lbfgsb(objective, x0)
+    elif method == "lbfgsb-es":
+        _one_plus_one_es(objective, _lbfgsb(objective, x0))
+    elif method == "es":
+        _one_plus_one_es(objective, x0)
     elif method == "powell":
         options = {"maxfev": 10**9, "xtol": 1e-10, "ftol": 1e-14}
         minimize(objective.penalized, x0, method="Powell", bounds=box, options=options)
@@ -196,14 +268,14 @@ def refine(
     refinement: Refinement,
 ) -> tuple[CountedObjective, str, str]:
     """Run the local optimizer from `start`; return the objective (best point, calls),
-    the method used and why it stopped (converged, calls or seconds)."""
+    the method used and why it stopped (converged, calls, seconds or slow)."""
     objective = CountedObjective(function, params, refinement)
     x0 = np.clip(np.asarray(start, dtype=float), refinement.low, refinement.high)
     method = refinement.method
     try:
         first = objective.sample(x0)
         if method == "auto":
-            method = "slsqp" if first.terms is not None else "lbfgsb"
+            method = "slsqp" if first.terms is not None else "lbfgsb-es"
         if method == "slsqp" and first.terms is None:
             method = "lbfgsb"  # nothing structured to work on
         if method == "slsqp":

@@ -19,7 +19,14 @@ Each generation's batch mixes five operators:
 
 The batch is shared among operators by measured yield, improvement of the best per
 evaluator call (`evolve.proposers.portfolio`), so an easy task converges to multi-start
-local optimization and a hard one keeps evolving, with no task-specific option.
+local optimization and a hard one keeps evolving, with no task-specific option. Two
+guards keep refinements from idling the pool: their number in a batch is rounded up to a
+multiple of the pool's workers (one long refinement beside quick verifications would
+leave the other workers waiting for it), and when a refinement stops as `slow` (the
+evaluator is too slow for a few finite-difference gradients in the seconds given, see
+`science.refine`) the refining operators pause for `SLOW_PAUSE` scored proposals,
+doubling at each further slow stop, so a slow evaluator is searched by the cheap
+operators and only probed now and then.
 
 Lamarckian evolution: when an evaluator returns ``artifacts["polished"]`` (a vector of the
 task's size, inside the box, that scores what the candidate scored, e.g. its locally
@@ -52,6 +59,7 @@ MEMORY = 0.99  # decay of the step-scale success statistics per scored proposal
 MIN_CMA_PRIOR = 0.1
 CMA_RESTART_GROWTH = (1.0, 2.0, 3.0)  # step multipliers cycled through on restarts
 POLISHED_KEPT = 2000  # hashes of members already polished (or produced by a refinement)
+SLOW_PAUSE = 100  # scored proposals without refinements after the first one stopped as slow
 
 
 class VectorEvolution:
@@ -100,6 +108,8 @@ class VectorEvolution:
             "method": refine_method,
         }
         self.polished: list[str] = []
+        self.slow_stops = 0
+        self.refine_pause = 0
         self.scales = SuccessRates([0.5] * (len(REFINE_SCALES) + 1))  # the last: uniform reset
         fractions = [crossover_fraction, refine_fraction, polish_fraction, restart_fraction]
         cma_fraction = max(MIN_CMA_PRIOR, 1.0 - sum(fractions))
@@ -135,6 +145,7 @@ class VectorEvolution:
     def propose(self, context: Context, n: int) -> list[Proposal]:
         """A batch of proposals from the operators available now, shared by yield."""
         counts = self.operators.counts(n, self._available(context), context.rng)
+        counts = _fill_workers(counts, context.workers)
         made = {
             "cmaes": lambda k: self._cma_samples(context, k),
             "crossover": lambda k: [
@@ -169,6 +180,8 @@ class VectorEvolution:
             arms.append(OPERATORS.index("refine"))
         if self._unpolished(context):
             arms.append(OPERATORS.index("polish"))
+        if self.refine_pause > 0:  # the evaluator proved too slow for refinements
+            arms = [arm for arm in arms if OPERATORS[arm] not in REFINING]
         return sorted(arms)
 
     def _cma_samples(self, context: Context, count: int) -> list[Proposal]:
@@ -275,6 +288,7 @@ class VectorEvolution:
             if "x" in meta and meta["island"] in self.strategies:
                 value = -fitness if fitness is not None else INVALID_PENALTY
                 self.pending[meta["island"]].append((meta["x"], value))
+        self._pause_if_slow(results)
         for island, strategy in list(self.strategies.items()):
             batch = self.pending[island]
             size = strategy.population_size
@@ -282,6 +296,15 @@ class VectorEvolution:
                 strategy.tell([(np.array(x), value) for x, value in batch[:size]])
                 self.pending[island] = batch[size:]
                 self._check_stagnation(island, strategy)
+
+    def _pause_if_slow(self, results: Sequence[Scored]) -> None:
+        """Pause the refining operators after a refinement stopped as slow (see the module
+        docstring); otherwise count the pause down by the proposals scored."""
+        if any(item.proposal.meta.get(STOPPED_META) == "slow" for item in results):
+            self.slow_stops += 1
+            self.refine_pause = SLOW_PAUSE * 2 ** (self.slow_stops - 1)
+        else:
+            self.refine_pause = max(0, self.refine_pause - len(results))
 
     def _check_stagnation(self, island: int, strategy: CMA) -> None:
         best = self.best_seen.get(island, -np.inf)
@@ -308,6 +331,8 @@ class VectorEvolution:
             "scales": self.scales.state(),
             "operators": self.operators.state(),
             "polished": self.polished,
+            "slow_stops": self.slow_stops,
+            "refine_pause": self.refine_pause,
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -325,6 +350,8 @@ class VectorEvolution:
         self.scales = SuccessRates.from_state(state["scales"])
         self.operators = Portfolio.from_state(state["operators"])
         self.polished = [str(h) for h in state["polished"]]
+        self.slow_stops = int(state.get("slow_stops", 0))
+        self.refine_pause = int(state.get("refine_pause", 0))
 
 
 class SuccessRates:
@@ -365,6 +392,22 @@ class SuccessRates:
     def from_state(cls, state: dict[str, list[float]]) -> SuccessRates:
         """Inverse of `state`."""
         return cls(state["priors"], state["wins"], state["trials"])
+
+
+def _fill_workers(counts: dict[int, int], workers: int) -> dict[int, int]:
+    """Round the refining operators' count up to a multiple of `workers`, taken from the
+    cheap operators, so refinements run side by side instead of one holding the batch."""
+    refining = [arm for arm in counts if OPERATORS[arm] in REFINING]
+    cheap = [arm for arm in counts if OPERATORS[arm] not in REFINING]
+    total = sum(counts[arm] for arm in refining)
+    missing = -total % workers
+    if not total or not missing or sum(counts[arm] for arm in cheap) < missing:
+        return counts
+    filled = dict(counts)
+    filled[max(refining, key=lambda arm: counts[arm])] += missing
+    for _ in range(missing):
+        filled[max(cheap, key=lambda arm: filled[arm])] -= 1
+    return filled
 
 
 def _finite_items(values: dict[int, float]) -> dict[str, float]:

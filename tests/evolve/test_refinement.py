@@ -69,11 +69,35 @@ def test_minimized_terms_use_the_max_of_the_terms():
     assert verdict.metrics["largest"] == pytest.approx(1 / 3, abs=1e-6)
 
 
-@pytest.mark.parametrize("method", ["auto", "lbfgsb", "powell", "nelder-mead", "slsqp"])
-def test_refinement_is_deterministic(method):
+def test_on_a_kinked_max_min_score_the_evolution_strategy_moves_on_where_lbfgsb_stops():
+    start, params = [0.1, 0.15, 0.2, 0.25], {"structured": False}  # score only; optimum 1/4
+
+    def reached(method):
+        settings = Refinement("smallest", max_calls=3000, method=method)
+        return refine_verdict(smallest_share, start, params, settings).metrics["smallest"]
+
+    assert reached("lbfgsb") < 0.2  # stuck where the two smallest coordinates tie
+    assert reached("auto") > 0.23  # L-BFGS-B, then the (1+1)-ES along the kink
+
+
+@pytest.mark.parametrize(
+    ("method", "structured"),
+    [
+        ("auto", True),
+        ("auto", False),
+        ("lbfgsb", True),
+        ("es", False),
+        ("powell", True),
+        ("nelder-mead", True),
+        ("slsqp", True),
+    ],
+)
+def test_refinement_is_deterministic(method, structured):
     refinement = Refinement("smallest", max_calls=300, method=method)
     runs = [
-        refine_verdict(smallest_share, [0.1, 0.3, 0.05, 0.2], {"structured": True}, refinement)
+        refine_verdict(
+            smallest_share, [0.1, 0.3, 0.05, 0.2], {"structured": structured}, refinement
+        )
         for _ in range(2)
     ]
     assert runs[0].artifacts == runs[1].artifacts
@@ -184,3 +208,19 @@ def test_a_point_without_terms_is_a_bad_point_not_a_structure_error():
     bad = objective.sample(np.array([0.95, 0.01]))
     assert bad.fitness is None and bad.terms is None
     assert objective.best_x.tolist() == [0.5, 0.2]
+
+
+def test_a_refinement_too_slow_for_a_few_gradients_stops_after_its_probe():
+    import time
+
+    from science.refine import PROBE_CALLS
+
+    def slow_sphere(candidate):
+        time.sleep(0.05)  # 20 variables: three gradients need 63 calls, 3 s; 1 s is given
+        return shifted_sphere(candidate[:4])
+
+    settings = Refinement("score", max_calls=10_000, max_seconds=1.0)
+    verdict = refine_verdict(slow_sphere, [0.5] * 20, {}, settings)
+    assert verdict.artifacts["stopped"] == "slow"
+    assert verdict.artifacts["inner_calls"] == PROBE_CALLS
+    assert verdict.valid and len(verdict.artifacts["refined"]) == 20

@@ -235,3 +235,35 @@ def test_a_refinement_stopped_by_its_seconds_is_charged_its_whole_call_budget():
         proposer.tell([Scored(replace(restart, meta=meta), member(x, sphere_fitness(x)))])
         cost = VERIFY_CALLS + charged
         assert proposer.operators.calls[4] == pytest.approx(before * MEMORY_PER_CALL**cost + cost)
+
+
+def test_a_slow_refinement_pauses_the_refining_operators_then_they_return():
+    from evolve.proposers.vector import SLOW_PAUSE
+    from evolve.refinement import STOPPED_META
+
+    proposer = VectorEvolution(problem())
+    population = start_population()
+    restart = next(
+        p for p in proposer.propose(context(population, 1), 400) if p.proposer == "restart"
+    )
+    x = decode_vector(restart.content)
+    slow = replace(restart, meta={**restart.meta, STOPPED_META: "slow"})
+    proposer.tell([Scored(slow, member(x, sphere_fitness(x)))])
+    paused = proposer.propose(context(population, 2), 400)
+    assert not [p for p in paused if p.proposer in ("polish", "restart")]
+    quick = [Scored(p, member(decode_vector(p.content), -1e3)) for p in paused[:SLOW_PAUSE]]
+    proposer.tell(quick)
+    back = proposer.propose(context(population, 3), 400)
+    assert [p for p in back if p.proposer in ("polish", "restart")]
+
+
+def test_refinements_in_a_batch_fill_the_pool_s_workers():
+    proposer = VectorEvolution(problem(), crossover_fraction=0, refine_fraction=0, refine_calls=50)
+    population = start_population()
+    counts = []
+    for generation in range(1, 40):
+        ctx = replace(context(population, generation), workers=2)
+        proposals = proposer.propose(ctx, 8)
+        assert len(proposals) == 8
+        counts.append(sum(p.proposer in ("polish", "restart") for p in proposals))
+    assert sum(counts) > 0 and all(count % 2 == 0 for count in counts)
