@@ -30,9 +30,9 @@ import torch
 from rdkit import Chem
 
 from docking.errors import DockingConfigError, DockingError, StructureError
-from docking.infer import DockingOptions, dock_requests, post_process
+from docking.infer import DockingOptions, check_complex_name, dock_requests, post_process
 from docking.model import FlexibleDocker
-from docking.pocket import residue_centroid
+from docking.pocket import given_centre
 from docking.pose_graph import pose_graph, protein_atoms
 from docking.pose_scorer import PoseScorer, collate
 from docking.structures import load_ligand, load_protein, read_protein_text
@@ -78,14 +78,15 @@ class RankedPose:
 
 
 def pocket_centre(request: DockingRequest) -> np.ndarray | None:
-    """The centre the request gives (Å), or None for a blind request."""
-    if request.pocket_center is not None and request.pocket_residues:
-        raise DockingError("give either a pocket centre or pocket residues, not both")
-    if request.pocket_residues:
-        return residue_centroid(load_protein(request.protein_path), request.pocket_residues)
-    if request.pocket_center is not None:
-        return np.asarray(request.pocket_center, dtype=np.float64)
-    return None
+    """The centre the request gives (Å, checked by `docking.pocket.given_centre`), or
+    None for a blind request; a request read from bad cells raises its error."""
+    if request.error:
+        raise StructureError(request.error)
+    check_complex_name(request.complex_name)
+    if request.pocket_center is None and not request.pocket_residues:
+        return None
+    protein = load_protein(request.protein_path)
+    return given_centre(protein, request.pocket_center, request.pocket_residues)
 
 
 def sample_poses(
@@ -162,7 +163,7 @@ def dock_hybrid_one(
         result.status = "ok"
     except ROW_ERRORS as error:
         result.error = f"{type(error).__name__}: {' '.join(str(error).split())}"
-        log.warning("%s failed: %s", request.complex_name, result.error)
+        log.info("%s failed: %s", request.complex_name, result.error)
     result.seconds_total = time.perf_counter() - began
     return result
 

@@ -124,34 +124,39 @@ def dock(
     """Dock one complex (--protein/--ligand) or a batch (--csv); writes OUT/results.csv."""
     if ctx.invoked_subcommand is not None:
         return
-    if mode != "fabflex":
-        from discovery.commands.dock_hybrid import run_hybrid
-
-        requests = _requests(protein, ligand, csv_path, pocket_center, pocket_residues)
-        results = run_hybrid(
-            requests, out, mode, scorer, checkpoint, exhaustiveness, vina_seeds,
-            posebusters=posebusters, relax=relax, device=device,
-        )  # fmt: skip
-        _report(results, out)
-        return
-    import torch
-
-    from docking.checkpoint import default_checkpoint, load_model
     from docking.errors import DockingError
-    from docking.infer import DockingOptions, dock_all
 
-    if device == "cuda" and not torch.cuda.is_available():
-        raise typer.BadParameter("--device cuda: no CUDA device is visible; use --device cpu")
     try:
         requests = _requests(protein, ligand, csv_path, pocket_center, pocket_residues)
-        options = DockingOptions(
-            device, pose, seed, samples, posebusters, batch_size, workers, relax=relax
-        )
-        model = load_model(checkpoint or default_checkpoint(), device=device)
-        results = dock_all(requests, model, out, options)
+        if mode != "fabflex":
+            from discovery.commands.dock_hybrid import run_hybrid
+
+            results = run_hybrid(
+                requests, out, mode, scorer, checkpoint, exhaustiveness, vina_seeds,
+                posebusters=posebusters, relax=relax, device=device,
+            )  # fmt: skip
+        else:
+            options = (device, pose, seed, samples, posebusters, batch_size, workers, relax)
+            results = _dock_network(requests, out, checkpoint, options)
     except DockingError as error:
         _fail(error)
     _report(results, out)
+
+
+def _dock_network(requests: list, out: Path, checkpoint: Path | None, settings: tuple) -> list:
+    """The end-to-end network path (`--mode fabflex`): load the model, dock, write rows."""
+    import torch
+
+    from docking.checkpoint import default_checkpoint, load_model
+    from docking.infer import DockingOptions, dock_all
+    from docking.table import check_out_folder
+
+    options = DockingOptions(*settings[:-1], relax=settings[-1])
+    if options.device.startswith("cuda") and not torch.cuda.is_available():
+        raise typer.BadParameter("--device cuda: no CUDA device is visible; use --device cpu")
+    check_out_folder(out)
+    model = load_model(checkpoint or default_checkpoint(), device=options.device)
+    return dock_all(requests, model, out, options)
 
 
 def _report(results: list, out: Path) -> None:
@@ -166,7 +171,8 @@ def _report(results: list, out: Path) -> None:
             detail = f"Vina {r.vina_score:.2f} kcal/mol"
         else:
             detail = f"confidence {r.confidence_rmsd_angstrom:.2f} Å"
-        print(f"{r.complex_name}: {r.status} ({detail}), {r.seconds_total or 0:.2f} s")
+        warning = f"; warning: {r.warning}" if r.warning else ""
+        print(f"{r.complex_name}: {r.status} ({detail}{warning}), {r.seconds_total or 0:.2f} s")
     print(f"{len(results) - len(failed)}/{len(results)} docked; results in {out / 'results.csv'}")
     if failed:
         raise typer.Exit(1)
