@@ -51,7 +51,8 @@ class DockingResult:
     and after, the heavy-atom RMSD the ligand moved, and the relaxed pocket's file.
     `mode` is the docking path (`fabflex`, `hybrid` or `vina`); `vina_score` (kcal/mol)
     and `scorer_probability` (the pose scorer's P(RMSD < 2 Å)) are rank 1's, filled by
-    the hybrid and Vina paths (`docking.hybrid`). `warning` flags an ok row to inspect
+    the hybrid and Vina paths (`docking.hybrid`), with `pocket`, where rank 1 was sampled
+    (``given``, or a finder's candidate such as ``ligsite#2`` for a blind row). `warning` flags an ok row to inspect
     (blind ranks that disagree on the site). Columns that a failed row never reached
     (`chirality_reflected`, scores, timings) stay blank.
     """
@@ -63,6 +64,7 @@ class DockingResult:
     vina_score: float | None = None
     scorer_probability: float | None = None
     confidence_rmsd_angstrom: float | None = None
+    pocket: str = ""
     pocket_center: str = ""
     pocket_residues: str = ""
     chirality_reflected: bool | None = None

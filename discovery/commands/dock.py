@@ -6,6 +6,7 @@
     discover dock --mode fabflex --protein P.pdb --ligand L.sdf|L.mol2|"SMILES" --out DIR
     discover dock --csv batch.csv --out DIR          # columns complex_name, protein_path, ligand
     discover dock ... --pocket-residues A:45,A:46B   # pocket centre = their Cα centroid
+    discover dock --protein P.pdb --ligand L.sdf --out DIR  # blind: top 3 LIGSITE pockets
     discover dock train --config docking/configs/small_cpu.yaml
     discover dock make-poses --targets ABL1,F2 --molecules 1000 --workers 16   # Vina poses
 
@@ -120,6 +121,13 @@ def dock(
     vina_seeds: Annotated[
         str, typer.Option(help="Vina seeds, comma-separated; poses of all are pooled")
     ] = "1",
+    pocket_finder: Annotated[
+        str | None,
+        typer.Option(help="Blind rows (hybrid, vina): ligsite, pocketeer or network [ligsite]"),
+    ] = None,
+    pockets: Annotated[
+        int | None, typer.Option(help="Blind rows: dock this many of the finder's pockets [3]")
+    ] = None,
 ) -> None:
     """Dock one complex (--protein/--ligand) or a batch (--csv); writes OUT/results.csv."""
     if ctx.invoked_subcommand is not None:
@@ -133,7 +141,7 @@ def dock(
 
             results = run_hybrid(
                 requests, out, mode, scorer, checkpoint, exhaustiveness, vina_seeds,
-                posebusters=posebusters, relax=relax, device=device,
+                (pocket_finder, pockets), posebusters=posebusters, relax=relax, device=device,
             )  # fmt: skip
         else:
             options = (device, pose, seed, samples, posebusters, batch_size, workers, relax)

@@ -17,13 +17,16 @@ def run_hybrid(
     network_path: Path | None,
     exhaustiveness: int,
     seeds: str,
+    blind: tuple[str | None, int | None],
     *,
     posebusters: bool,
     relax: bool,
     device: str,
 ) -> list:
     """Check the options and the output folder, load the scorer (hybrid) and the pocket
-    network (blind rows), dock, return rows; a bad option is a `DockingError`."""
+    network (blind rows with finder ``network``), dock, return rows. `blind`: the pocket
+    finder and how many of its pockets to dock (None: `HybridOptions`' default). A bad
+    option is a `DockingError`."""
     from docking.checkpoint import default_checkpoint, load_model
     from docking.errors import DockingConfigError
     from docking.hybrid import HybridOptions, dock_hybrid
@@ -39,10 +42,13 @@ def run_hybrid(
         mode=mode,
         exhaustiveness=exhaustiveness,
         seeds=vina_seeds,
+        **{k: v for k, v in zip(("finder", "pockets"), blind, strict=True) if v is not None},
         post=DockingOptions(device=device, posebusters=posebusters, relax=relax),
     )
     check_out_folder(out)
     scorer = load_scorer(scorer_path or default_scorer()) if mode == "hybrid" else None
-    blind = any(r.pocket_center is None and not r.pocket_residues for r in requests)
-    network = load_model(network_path or default_checkpoint()) if blind else None
+    needs_network = options.finder == "network" and any(
+        r.pocket_center is None and not r.pocket_residues for r in requests
+    )
+    network = load_model(network_path or default_checkpoint()) if needs_network else None
     return dock_hybrid(requests, scorer, network, out, options)
