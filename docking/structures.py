@@ -7,7 +7,14 @@ Cα is skipped; a missing N, C or O is filled with the Cα position (logged).
 
 Ligands keep their hydrogens and bond orders. A SMILES string gets one 3D conformer from
 RDKit's ETKDG (Riniker & Landrum, 2015). Anything unreadable raises `StructureError`
-naming the file.
+naming the file, with RDKit's reason in the message (RDKit's own log lines are held back,
+so that a failure is said once). A ligand file holds one molecule: a second record is an
+error, never silently dropped.
+
+A ligand to dock (`load_ligand`) must also lie in the docking domain: closed shell, only
+the elements the model and Vina type (`LIGAND_ELEMENTS`: no metal complexes or
+organometallics) and at most `MAX_LIGAND_HEAVY_ATOMS` heavy atoms (the largest ligand of
+the PDBbind time-split test set has 147; a 200-atom molecule took Vina 232 s).
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ import numpy as np
 from Bio.PDB import PDBParser
 from Bio.PDB.Model import Model
 from Bio.PDB.Polypeptide import is_aa
-from rdkit import Chem
+from rdkit import Chem, rdBase
 from rdkit.Chem import AllChem
 
 from docking.errors import StructureError
@@ -34,6 +41,10 @@ AMINO_ACIDS = (
 UNKNOWN_RESIDUE = len(AMINO_ACIDS)  # index of any non-standard amino acid (e.g. MSE)
 BACKBONE_ATOMS = ("N", "C", "O")
 LIGAND_SUFFIXES = (".sdf", ".mol", ".mol2")
+# Elements the model featurizes (`docking.network.featurize.ELEMENTS`) and Vina types, plus H.
+LIGAND_ELEMENTS = frozenset("H B C N O F P S Cl Br I".split())
+MAX_LIGAND_HEAVY_ATOMS = 150
+_BLOCK_READERS = {"sdf": Chem.MolFromMolBlock, "mol2": Chem.MolFromMol2Block}
 
 
 @dataclass(frozen=True)
@@ -118,18 +129,36 @@ def load_protein(path: Path | str) -> Protein:
 
 def parse_ligand_block(text: str, fmt: str, name: str) -> Chem.Mol:
     """Parse an SDF/MOL (`fmt` "sdf") or MOL2 (`fmt` "mol2") block, hydrogens kept."""
-    if fmt == "mol2":
-        mol = Chem.MolFromMol2Block(text, sanitize=True, removeHs=False)
-    elif fmt == "sdf":
-        mol = Chem.MolFromMolBlock(text, sanitize=True, removeHs=False)
-    else:
+    if fmt not in _BLOCK_READERS:
         raise StructureError(f"{name}: unknown ligand format {fmt!r}; use sdf or mol2")
-    if mol is None or mol.GetNumAtoms() == 0:
-        raise StructureError(
-            f"{name}: RDKit cannot read or sanitize this {fmt} ligand; "
-            "check the file, or give the ligand in another format (SDF, MOL2, SMILES)"
-        )
+    read = _BLOCK_READERS[fmt]
+    with rdBase.BlockLogs():
+        mol = read(text, sanitize=True, removeHs=False)
+        if mol is None or mol.GetNumAtoms() == 0:
+            raise StructureError(
+                f"{name}: RDKit cannot read or sanitize this {fmt} ligand "
+                f"({_sanitize_problem(read(text, sanitize=False, removeHs=False))}); "
+                "check the file, or give the ligand in another format (SDF, MOL2, SMILES)"
+            )
     return check_closed_shell(mol, name)
+
+
+def _sanitize_problem(mol: Chem.Mol | None) -> str:
+    """Why RDKit could not sanitize `mol` (read unsanitized), in RDKit's words."""
+    if mol is None or mol.GetNumAtoms() == 0:
+        return "no atoms read"
+    try:
+        Chem.SanitizeMol(mol)
+    except Exception as error:  # noqa: BLE001 - RDKit raises several sanitization types
+        return " ".join(str(error).split())
+    return "unknown reason"
+
+
+def record_count(text: str, fmt: str) -> int:
+    """How many molecules an SDF (records ending ``$$$$``) or MOL2 text holds."""
+    if fmt == "mol2":
+        return text.count("@<TRIPOS>MOLECULE")
+    return sum(1 for block in text.split("$$$$") if block.strip())
 
 
 def check_closed_shell(mol: Chem.Mol, name: str) -> Chem.Mol:
@@ -165,6 +194,12 @@ def load_ligand_file(path: Path | str, fallback: Path | str | None = None) -> Ch
             text = path.read_text(errors="replace")
         except OSError as error:
             raise StructureError(f"{path}: cannot read ligand file ({error.strerror})") from error
+        count = record_count(text, fmt)
+        if count > 1:
+            raise StructureError(
+                f"{path}: holds {count} molecules; dock one ligand per row "
+                "(split the file, one CSV row per molecule)"
+            )
         return parse_ligand_block(text, fmt, str(path))
     except StructureError:
         if fallback is None:
@@ -175,7 +210,8 @@ def load_ligand_file(path: Path | str, fallback: Path | str | None = None) -> Ch
 
 def smiles_graph(smiles: str) -> Chem.Mol:
     """The molecular graph of a SMILES string with explicit hydrogens, no conformer."""
-    mol = Chem.MolFromSmiles(smiles)
+    with rdBase.BlockLogs():
+        mol = Chem.MolFromSmiles(smiles)
     if mol is None:
         raise StructureError(f"SMILES {smiles!r}: RDKit cannot parse it; check the string")
     return Chem.AddHs(check_closed_shell(mol, f"SMILES {smiles!r}"))
@@ -203,13 +239,34 @@ def embed_conformer(mol: Chem.Mol, seed: int = 0, name: str = "ligand") -> Chem.
 
 
 def load_ligand(source: str | Path) -> Chem.Mol:
-    """A ligand from a file path (SDF/MOL2, its pose kept) or, if no such file exists, a
-    SMILES string (graph with hydrogens and no conformer: docking embeds its own start
-    conformers with `embed_conformer`, so embedding here would be wasted ETKDG time)."""
+    """A ligand to dock from a file path (SDF/MOL2, its pose kept) or, if no such file
+    exists, a SMILES string (graph with hydrogens and no conformer: docking embeds its own
+    start conformers with `embed_conformer`, so embedding here would be wasted ETKDG time);
+    checked to lie in the docking domain (`check_docking_domain`)."""
     text = str(source)
     if Path(text).suffix.lower() in LIGAND_SUFFIXES or _is_file(text):
-        return load_ligand_file(text)
-    return smiles_graph(text)
+        return check_docking_domain(load_ligand_file(text), text)
+    return check_docking_domain(smiles_graph(text), f"SMILES {text!r}")
+
+
+def check_docking_domain(mol: Chem.Mol, name: str) -> Chem.Mol:
+    """`mol` unchanged if its elements are in `LIGAND_ELEMENTS` and it has at most
+    `MAX_LIGAND_HEAVY_ATOMS` heavy atoms; else `StructureError` saying which limit."""
+    foreign = sorted({a.GetSymbol() for a in mol.GetAtoms()} - LIGAND_ELEMENTS)
+    if foreign:
+        raise StructureError(
+            f"{name}: element(s) {', '.join(foreign)} outside the docking domain (metal "
+            f"complexes and organometallics are not modelled; allowed: "
+            f"{' '.join(sorted(LIGAND_ELEMENTS))})"
+        )
+    heavy = mol.GetNumHeavyAtoms()
+    if heavy > MAX_LIGAND_HEAVY_ATOMS:
+        raise StructureError(
+            f"{name}: {heavy} heavy atoms, above the docking limit of "
+            f"{MAX_LIGAND_HEAVY_ATOMS} (drug-like ligands; a peptide or polymer this large "
+            "is outside the model's and Vina's domain)"
+        )
+    return mol
 
 
 def _is_file(text: str) -> bool:

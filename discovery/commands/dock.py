@@ -6,6 +6,7 @@
     discover dock --mode fabflex --protein P.pdb --ligand L.sdf|L.mol2|"SMILES" --out DIR
     discover dock --csv batch.csv --out DIR          # columns complex_name, protein_path, ligand
     discover dock ... --pocket-residues A:45,A:46B   # pocket centre = their Cα centroid
+    discover dock --protein P.pdb --ligand L.sdf --out DIR  # blind: top 3 LIGSITE pockets
     discover dock train --config docking/configs/small_cpu.yaml
     discover dock make-poses --targets ABL1,F2 --molecules 1000 --workers 16   # Vina poses
 
@@ -127,38 +128,50 @@ def dock(
     vina_seeds: Annotated[
         str, typer.Option(help="Vina seeds, comma-separated; poses of all are pooled")
     ] = str(defaults.VINA_SEED),
+    pocket_finder: Annotated[
+        str | None,
+        typer.Option(help="Blind rows (hybrid, vina): ligsite, pocketeer or network [ligsite]"),
+    ] = None,
+    pockets: Annotated[
+        int | None, typer.Option(help="Blind rows: dock this many of the finder's pockets [3]")
+    ] = None,
 ) -> None:
     """Dock one complex (--protein/--ligand) or a batch (--csv); writes OUT/results.csv."""
     if ctx.invoked_subcommand is not None:
         return
-    if mode != "fabflex":
-        from discovery.commands.dock_hybrid import run_hybrid
-
-        requests = _requests(protein, ligand, csv_path, pocket_center, pocket_residues)
-        results = run_hybrid(
-            requests, out, mode, scorer, checkpoint, exhaustiveness, vina_seeds,
-            posebusters=posebusters, relax=relax, device=device,
-        )  # fmt: skip
-        _report(results, out)
-        return
-    import torch
-
     from docking.errors import DockingError
-    from docking.inference.infer import DockingOptions, dock_all
-    from docking.network.checkpoint import default_checkpoint, load_model
 
-    if device == "cuda" and not torch.cuda.is_available():
-        raise typer.BadParameter("--device cuda: no CUDA device is visible; use --device cpu")
     try:
         requests = _requests(protein, ligand, csv_path, pocket_center, pocket_residues)
-        options = DockingOptions(
-            device, pose, seed, samples, posebusters, batch_size, workers, relax=relax
-        )
-        model = load_model(checkpoint or default_checkpoint(), device=device)
-        results = dock_all(requests, model, out, options)
+        if mode != "fabflex":
+            from discovery.commands.dock_hybrid import run_hybrid
+
+            results = run_hybrid(
+                requests, out, mode, scorer, checkpoint, exhaustiveness, vina_seeds,
+                (pocket_finder, pockets), posebusters=posebusters, relax=relax, device=device,
+            )  # fmt: skip
+        else:
+            options = (device, pose, seed, samples, posebusters, batch_size, workers, relax)
+            results = _dock_network(requests, out, checkpoint, options)
     except DockingError as error:
         _fail(error)
     _report(results, out)
+
+
+def _dock_network(requests: list, out: Path, checkpoint: Path | None, settings: tuple) -> list:
+    """The end-to-end network path (`--mode fabflex`): load the model, dock, write rows."""
+    import torch
+
+    from docking.inference.infer import DockingOptions, dock_all
+    from docking.inference.table import check_out_folder
+    from docking.network.checkpoint import default_checkpoint, load_model
+
+    options = DockingOptions(*settings[:-1], relax=settings[-1])
+    if options.device.startswith("cuda") and not torch.cuda.is_available():
+        raise typer.BadParameter("--device cuda: no CUDA device is visible; use --device cpu")
+    check_out_folder(out)
+    model = load_model(checkpoint or default_checkpoint(), device=options.device)
+    return dock_all(requests, model, out, options)
 
 
 def _report(results: list, out: Path) -> None:
@@ -173,7 +186,8 @@ def _report(results: list, out: Path) -> None:
             detail = f"Vina {r.vina_score:.2f} kcal/mol"
         else:
             detail = f"confidence {r.confidence_rmsd_angstrom:.2f} Å"
-        print(f"{r.complex_name}: {r.status} ({detail}), {r.seconds_total or 0:.2f} s")
+        warning = f"; warning: {r.warning}" if r.warning else ""
+        print(f"{r.complex_name}: {r.status} ({detail}{warning}), {r.seconds_total or 0:.2f} s")
     print(f"{len(results) - len(failed)}/{len(results)} docked; results in {out / 'results.csv'}")
     if failed:
         raise typer.Exit(1)

@@ -6,10 +6,7 @@ discover dock ... --mode vina --exhaustiveness 16 --vina-seeds 1,2,3
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-
-import typer
 
 
 def run_hybrid(
@@ -20,29 +17,40 @@ def run_hybrid(
     network_path: Path | None,
     exhaustiveness: int,
     seeds: str,
+    blind: tuple[str | None, int | None],
     *,
     posebusters: bool,
     relax: bool,
     device: str,
 ) -> list:
     """Load the scorer (hybrid) and the pocket network (blind rows), dock, return rows."""
-    from docking.errors import DockingError
     from docking.inference.hybrid import HybridOptions, dock_hybrid
     from docking.inference.infer import DockingOptions
     from docking.network.checkpoint import default_checkpoint, load_model
     from docking.network.scorer_checkpoint import default_scorer, load_scorer
 
+    """Check the options and the output folder, load the scorer (hybrid) and the pocket
+    network (blind rows with finder ``network``), dock, return rows. `blind`: the pocket
+    finder and how many of its pockets to dock (None: `HybridOptions`' default). A bad
+    option is a `DockingError`."""
+    from docking.errors import DockingConfigError
+    from docking.inference.table import check_out_folder
+
     try:
-        options = HybridOptions(
-            mode=mode,
-            exhaustiveness=exhaustiveness,
-            seeds=tuple(int(s) for s in seeds.split(",") if s.strip()),
-            post=DockingOptions(device=device, posebusters=posebusters, relax=relax),
-        )
-        scorer = load_scorer(scorer_path or default_scorer()) if mode == "hybrid" else None
-        blind = any(r.pocket_center is None and not r.pocket_residues for r in requests)
-        network = load_model(network_path or default_checkpoint()) if blind else None
-        return dock_hybrid(requests, scorer, network, out, options)
-    except (DockingError, ValueError) as error:
-        print(f"discover dock: {error}", file=sys.stderr)
-        raise typer.Exit(1) from error
+        vina_seeds = tuple(int(s) for s in seeds.split(",") if s.strip())
+    except ValueError as error:
+        raise DockingConfigError(f"--vina-seeds {seeds!r}: give integers, e.g. 1,2,3") from error
+    options = HybridOptions(
+        mode=mode,
+        exhaustiveness=exhaustiveness,
+        seeds=vina_seeds,
+        **{k: v for k, v in zip(("finder", "pockets"), blind, strict=True) if v is not None},
+        post=DockingOptions(device=device, posebusters=posebusters, relax=relax),
+    )
+    check_out_folder(out)
+    scorer = load_scorer(scorer_path or default_scorer()) if mode == "hybrid" else None
+    needs_network = options.finder == "network" and any(
+        r.pocket_center is None and not r.pocket_residues for r in requests
+    )
+    network = load_model(network_path or default_checkpoint()) if needs_network else None
+    return dock_hybrid(requests, scorer, network, out, options)

@@ -7,12 +7,17 @@ learned scorer (`docking.network.pose_scorer`) ranks them by P(RMSD < 2 Å). Mod
 by Vina's own score instead, so that both can be compared on the same poses by one flag.
 
 The pocket centre comes from the request (``pocket_center`` or the Cα centroid of
-``pocket_residues``); for a blind request it is the FABFlex-style network's pocket head
-(`docking.inference.infer`, its predicted pocket centre), when a network is given.
+``pocket_residues``). A blind request is docked into the top `HybridOptions.pockets`
+candidate pockets of a pocket finder (`docking.inference.pocket_finder`: ``ligsite`` by default, or
+``pocketeer``), the poses of all pockets pooled and ranked together; or, with finder
+``network``, into the FABFlex-style network's predicted pocket centre (`docking.inference.infer`).
+Every pose says which pocket it came from (SD tag ``pocket``, e.g. ``ligsite#2``; the row's
+``pocket`` column is rank 1's), and a blind row whose top ranks lie in different sites
+carries a warning (`docking.inference.rank_agreement`).
 
 Per complex in ``OUT/<complex_name>/``: ``rank1.sdf`` ... (the ligand as Vina docked it:
 hydrogens, the protonated form's bond orders; SD tags ``vina_score``,
-``scorer_probability``, ``scorer_rmsd_angstrom``) and ``receptor.pdbqt``; then the same
+``scorer_probability``, ``scorer_rmsd_angstrom``, ``pocket``) and ``receptor.pdbqt``; then the same
 post-processing as the network path (``--relax``, PoseBusters) and one row of
 ``results.csv`` per request, failures with their reason.
 """
@@ -31,8 +36,10 @@ from rdkit import Chem
 
 from docking import defaults
 from docking.errors import DockingConfigError, DockingError, StructureError
-from docking.inference.infer import DockingOptions, dock_requests, post_process
-from docking.inference.pocket import residue_centroid
+from docking.inference.infer import DockingOptions, check_complex_name, dock_requests, post_process
+from docking.inference.pocket import given_centre
+from docking.inference.pocket_finder import DEFAULT_FINDER, FINDERS, PocketCandidate, find_pockets
+from docking.inference.rank_agreement import rank_disagreement
 from docking.inference.table import DockingRequest, DockingResult, write_results
 from docking.network.model import FlexibleDocker
 from docking.network.pose_graph import pose_graph, protein_atoms
@@ -45,13 +52,15 @@ from science.vina.site import Pose, Site, ligand_box, write_receptor
 log = logging.getLogger(__name__)
 
 MODES = ("hybrid", "vina")
+BLIND_FINDERS = (*FINDERS, "network")
 ROW_ERRORS = (DockingError, VinaError, OSError, ValueError, RuntimeError)
 
 
 @dataclass(frozen=True)
 class HybridOptions:
     """Vina's sampling (exhaustiveness, seeds, poses per seed, box margin per side), how
-    poses are ranked (`mode`), how many rank files to write, and the shared
+    poses are ranked (`mode`), how many rank files to write, how blind requests find
+    their pockets (`finder`, and how many of its pockets are docked), and the shared
     post-processing options (`DockingOptions`: relax, PoseBusters, device)."""
 
     mode: str = "hybrid"
@@ -60,40 +69,56 @@ class HybridOptions:
     poses_per_seed: int = 9
     ranks_written: int = 3
     box_margin: float = 4.0
+    finder: str = DEFAULT_FINDER
+    pockets: int = 3
     post: DockingOptions = DockingOptions()
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise DockingConfigError(f"mode {self.mode!r} unknown here; use one of {MODES}")
+        if self.finder not in BLIND_FINDERS:
+            raise DockingConfigError(
+                f"pocket finder {self.finder!r} unknown; use one of {BLIND_FINDERS}"
+            )
+        if self.pockets < 1:
+            raise DockingConfigError(f"pockets ({self.pockets}) must be >= 1")
         if not self.seeds or 0 in self.seeds or self.exhaustiveness < 1:
             raise DockingConfigError("give non-zero seeds and an exhaustiveness >= 1")
 
 
 @dataclass(frozen=True)
 class RankedPose:
-    """A sampled pose with Vina's score and the scorer's P(RMSD < 2 Å) and RMSD."""
+    """A sampled pose with Vina's score, the scorer's P(RMSD < 2 Å) and RMSD, and the
+    pocket it was sampled in."""
 
     pose: Pose
     probability: float
     rmsd: float
+    pocket: PocketCandidate | None = None
 
 
 def pocket_centre(request: DockingRequest) -> np.ndarray | None:
-    """The centre the request gives (Å), or None for a blind request."""
-    if request.pocket_center is not None and request.pocket_residues:
-        raise DockingError("give either a pocket centre or pocket residues, not both")
-    if request.pocket_residues:
-        return residue_centroid(load_protein(request.protein_path), request.pocket_residues)
-    if request.pocket_center is not None:
-        return np.asarray(request.pocket_center, dtype=np.float64)
-    return None
+    """The centre the request gives (Å, checked by `docking.inference.pocket.given_centre`), or
+    None for a blind request; a request read from bad cells raises its error."""
+    if request.error:
+        raise StructureError(request.error)
+    check_complex_name(request.complex_name)
+    if request.pocket_center is None and not request.pocket_residues:
+        return None
+    protein = load_protein(request.protein_path)
+    return given_centre(protein, request.pocket_center, request.pocket_residues)
 
 
 def sample_poses(
-    request: DockingRequest, centre: np.ndarray, folder: Path, options: HybridOptions
+    request: DockingRequest,
+    centre: np.ndarray,
+    folder: Path,
+    options: HybridOptions,
+    receptor: Path | None = None,
 ) -> list[Pose]:
-    """Vina's poses of the ligand in a ligand-sized box at `centre`, over every seed."""
-    receptor = write_receptor(request.protein_path, folder / "receptor.pdbqt")
+    """Vina's poses of the ligand in a ligand-sized box at `centre`, over every seed
+    (`receptor`: the protein's PDBQT, written into `folder` when not given)."""
+    receptor = receptor or write_receptor(request.protein_path, folder / "receptor.pdbqt")
     graph = Chem.RemoveHs(load_ligand(request.ligand), sanitize=False)
     poses = []
     for seed in options.seeds:
@@ -107,18 +132,22 @@ def sample_poses(
 
 @torch.no_grad()
 def rank_poses(
-    poses: list[Pose], protein_pdb: Path, scorer: PoseScorer | None, mode: str
+    poses: list[Pose],
+    protein_pdb: Path,
+    scorer: PoseScorer | None,
+    mode: str,
+    pockets: list[PocketCandidate | None] | None = None,
 ) -> list[RankedPose]:
-    """Scored poses, best first: by the scorer's probability (hybrid) or Vina's score."""
+    """Scored poses, best first: by the scorer's probability (hybrid) or Vina's score;
+    `pockets`, one per pose, name where each was sampled."""
+    pockets = pockets or [None] * len(poses)
     if scorer is None:
-        ranked = [RankedPose(p, float("nan"), float("nan")) for p in poses]
+        probability = rmsd = [float("nan")] * len(poses)
     else:
         atoms = protein_atoms(read_protein_text(protein_pdb), str(protein_pdb))
-        logit, rmsd = scorer(collate([pose_graph(p.mol, atoms, p.vina_score) for p in poses]))
-        probability = torch.sigmoid(logit).tolist()
-        ranked = [
-            RankedPose(p, q, r) for p, q, r in zip(poses, probability, rmsd.tolist(), strict=True)
-        ]
+        logit, predicted = scorer(collate([pose_graph(p.mol, atoms, p.vina_score) for p in poses]))
+        probability, rmsd = torch.sigmoid(logit).tolist(), predicted.tolist()
+    ranked = [RankedPose(*fields) for fields in zip(poses, probability, rmsd, pockets, strict=True)]
     if mode == "vina":
         return sorted(ranked, key=lambda r: r.pose.vina_score)
     return sorted(ranked, key=lambda r: -r.probability)
@@ -132,6 +161,7 @@ def write_ranked(ranked: list[RankedPose], folder: Path, result: DockingResult, 
         mol.SetProp("vina_score", f"{item.pose.vina_score:.3f}")
         mol.SetProp("scorer_probability", f"{item.probability:.4f}")
         mol.SetProp("scorer_rmsd_angstrom", f"{item.rmsd:.3f}")
+        mol.SetProp("pocket", item.pocket.label if item.pocket else "given")
         with Chem.SDWriter(str(folder / f"rank{rank}.sdf")) as writer:
             writer.write(mol)
     best = ranked[0]
@@ -139,52 +169,106 @@ def write_ranked(ranked: list[RankedPose], folder: Path, result: DockingResult, 
     result.scorer_probability = None if np.isnan(best.probability) else best.probability
     result.confidence_rmsd_angstrom = None if np.isnan(best.rmsd) else best.rmsd
     result.rank1_sdf = str(folder / "rank1.sdf")
+    if best.pocket is not None:
+        result.pocket = best.pocket.label
+        result.pocket_center = " ".join(f"{v:.3f}" for v in best.pocket.centre)
+        result.warning = rank_disagreement([_centroid(item.pose.mol) for item in ranked[:count]])
+
+
+def _centroid(mol: Chem.Mol) -> np.ndarray:
+    """(3,) heavy-atom centroid of a pose."""
+    heavy = [a.GetIdx() for a in mol.GetAtoms() if a.GetAtomicNum() > 1]
+    return mol.GetConformer().GetPositions()[heavy].mean(axis=0)
+
+
+def sample_pockets(
+    request: DockingRequest, pockets: list[PocketCandidate], folder: Path, options: HybridOptions
+) -> tuple[list[Pose], list[PocketCandidate]]:
+    """Vina's poses in every pocket (one receptor file), and the pocket of each pose."""
+    receptor = write_receptor(request.protein_path, folder / "receptor.pdbqt")
+    poses, where = [], []
+    for pocket in pockets:
+        found = sample_poses(request, pocket.centre, folder, options, receptor)
+        poses += found
+        where += [pocket] * len(found)
+    return poses, where
 
 
 def dock_hybrid_one(
     request: DockingRequest,
-    centre: np.ndarray,
+    site: np.ndarray | list[PocketCandidate],
     scorer: PoseScorer | None,
     out_dir: Path,
     options: HybridOptions,
 ) -> DockingResult:
-    """Sample, rank, write and post-process one complex; failures become the row's error."""
+    """Sample, rank, write and post-process one complex at its given centre (3,) or in its
+    candidate pockets (blind); failures become the row's error."""
     result = DockingResult(request.complex_name, mode=options.mode)
-    result.pocket_center = " ".join(f"{v:.3f}" for v in centre)
     folder = out_dir / request.complex_name
     began = time.perf_counter()
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        poses = sample_poses(request, centre, folder, options)
-        ranked = rank_poses(poses, request.protein_path, scorer, options.mode)
+        if isinstance(site, np.ndarray):
+            result.pocket, result.pocket_center = "given", " ".join(f"{v:.3f}" for v in site)
+            poses, where = sample_poses(request, site, folder, options), None
+        else:
+            poses, where = sample_pockets(request, site, folder, options)
+        ranked = rank_poses(poses, request.protein_path, scorer, options.mode, where)
         result.seconds_model = time.perf_counter() - began
         write_ranked(ranked, folder, result, options.ranks_written)
         post_process(request, result, folder, options.post)
         result.status = "ok"
     except ROW_ERRORS as error:
         result.error = f"{type(error).__name__}: {' '.join(str(error).split())}"
-        log.warning("%s failed: %s", request.complex_name, result.error)
+        log.info("%s failed: %s", request.complex_name, result.error)
     result.seconds_total = time.perf_counter() - began
     return result
 
 
-def blind_centres(
+def network_pockets(
     requests: list[DockingRequest], network: FlexibleDocker | None, options: DockingOptions
-) -> dict[str, np.ndarray | str]:
+) -> list[list[PocketCandidate] | str]:
     """Per blind request, the network's predicted pocket centre (or why there is none)."""
     if not requests:
-        return {}
+        return []
     if network is None:
-        reason = "no pocket given and no pocket network loaded: give a pocket centre"
-        return {r.complex_name: reason for r in requests}
+        return ["no pocket given and no pocket network loaded: give a pocket centre"] * len(
+            requests
+        )
     with tempfile.TemporaryDirectory() as scratch:
         found = dock_requests(requests, network, Path(scratch), options)
-    return {
-        r.complex_name: np.array([float(v) for v in f.pocket_center.split()])
+    return [
+        [PocketCandidate(np.array([float(v) for v in f.pocket_center.split()]), 0.0, "network", 1)]
         if f.status == "ok"
         else f"pocket prediction failed: {f.error}"
-        for r, f in zip(requests, found, strict=True)
-    }
+        for f in found
+    ]
+
+
+def sites(
+    requests: list[DockingRequest], network: FlexibleDocker | None, options: HybridOptions
+) -> list[np.ndarray | list[PocketCandidate] | str]:
+    """Per request, in order: its given centre, its candidate pockets (blind), or why it
+    cannot be docked (a bad request, a repeated name, no pocket found)."""
+    found: list = []
+    blind, seen = [], set()
+    for index, request in enumerate(requests):
+        try:
+            if request.complex_name in seen:
+                raise DockingError(f"duplicate complex_name {request.complex_name!r}")
+            seen.add(request.complex_name)
+            given = pocket_centre(request)
+            if given is None and options.finder != "network":
+                given = find_pockets(request.protein_path, options.finder, options.pockets)
+        except ROW_ERRORS as error:
+            given = f"{type(error).__name__}: {' '.join(str(error).split())}"
+        if given is None:
+            blind.append(index)
+        found.append(given)
+    predicted = network_pockets([requests[i] for i in blind], network, options.post)
+    for index, pockets in zip(blind, predicted, strict=True):
+        found[index] = pockets
+    return found
 
 
 def dock_hybrid(
@@ -197,25 +281,11 @@ def dock_hybrid(
     """Dock every request (hybrid or Vina ranking) and write ``out_dir/results.csv``."""
     if options.mode == "hybrid" and scorer is None:
         raise DockingConfigError("mode hybrid needs the pose scorer's checkpoint")
-    centres: dict[str, np.ndarray | str] = {}
-    blind = []
-    for request in requests:
-        try:
-            given = pocket_centre(request)
-        except (DockingError, StructureError, OSError) as error:
-            centres[request.complex_name] = f"{type(error).__name__}: {error}"
-            continue
-        if given is None:
-            blind.append(request)
-        else:
-            centres[request.complex_name] = given
-    centres.update(blind_centres(blind, network, options.post))
     results = []
-    for request in requests:
-        centre = centres[request.complex_name]
-        if isinstance(centre, str):
-            results.append(DockingResult(request.complex_name, error=centre, mode=options.mode))
+    for request, site in zip(requests, sites(requests, network, options), strict=True):
+        if isinstance(site, str):
+            results.append(DockingResult(request.complex_name, error=site, mode=options.mode))
             continue
-        results.append(dock_hybrid_one(request, centre, scorer, out_dir, options))
+        results.append(dock_hybrid_one(request, site, scorer, out_dir, options))
     write_results(results, out_dir / "results.csv")
     return results

@@ -20,6 +20,7 @@ the faulty one fails. Proteins are parsed once per run (`ProteinCache`).
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -35,8 +36,9 @@ from docking import defaults
 from docking.errors import DockingConfigError, DockingError
 from docking.inference.checks import posebusters_flags
 from docking.inference.conformers import Conformers, conformer_jobs
-from docking.inference.pocket import format_residues, residue_centroid, write_pocket
+from docking.inference.pocket import format_residues, given_centre, write_pocket
 from docking.inference.protein_cache import ParsedProtein, ProteinCache
+from docking.inference.rank_agreement import rank_disagreement
 from docking.inference.table import DockingRequest, DockingResult, write_results
 from docking.network.featurize import ComplexData, featurize_complex
 from docking.network.model import FlexibleDocker
@@ -50,6 +52,7 @@ log = logging.getLogger(__name__)
 # more (x1.64 at 32: the edge tensors outgrow the caches); on a GPU larger is better.
 # Measured in BENCHMARKS.md, "Docking: throughput".
 DEFAULT_BATCH_SIZE = defaults.BATCH_SIZE
+DEVICE = re.compile(r"cpu|cuda(:\d+)?")
 ROW_ERRORS = (DockingError, OSError, ValueError, RuntimeError)
 MODEL_ERRORS = (RuntimeError, ValueError, IndexError)  # CUDA out-of-memory is a RuntimeError
 
@@ -72,6 +75,8 @@ class DockingOptions:
     relax: bool = False
 
     def __post_init__(self) -> None:
+        if not DEVICE.fullmatch(self.device):
+            raise DockingConfigError(f"device {self.device!r} unknown; use cpu, cuda or cuda:N")
         if self.pose not in POSE_MODES:
             raise DockingConfigError(f"pose mode {self.pose!r} unknown; use one of {POSE_MODES}")
         if min(self.samples, self.batch_size, self.workers) < 1:
@@ -106,20 +111,10 @@ class Sample:
     centre: np.ndarray
 
 
-def _check_name(name: str) -> None:
+def check_complex_name(name: str) -> None:
+    """Refuse a name that is not one folder name (it names the complex's output folder)."""
     if not name or name in (".", "..") or any(c in name for c in "/\\"):
         raise DockingError(f"complex_name {name!r} must be a non-empty name without / or \\")
-
-
-def _given_centre(request: DockingRequest, parsed: ParsedProtein) -> np.ndarray | None:
-    """The pocket centre the request gives: `pocket_center`, or its residues' Cα centroid."""
-    if request.pocket_center is not None and request.pocket_residues:
-        raise DockingError("give either a pocket centre or pocket residues, not both")
-    if request.pocket_residues:
-        return residue_centroid(parsed.protein, request.pocket_residues)
-    if request.pocket_center is not None:
-        return np.asarray(request.pocket_center, dtype=np.float64)
-    return None
 
 
 def prepare(
@@ -135,9 +130,9 @@ def prepare(
     time outside the wait for it.
     """
     began = time.perf_counter()
-    _check_name(request.complex_name)
+    check_complex_name(request.complex_name)
     parsed = proteins.get(request.protein_path)
-    centre = _given_centre(request, parsed)
+    centre = given_centre(parsed.protein, request.pocket_center, request.pocket_residues)
     called = time.perf_counter()
     starts, embedding = conformers()
     waited = time.perf_counter() - called
@@ -199,6 +194,8 @@ def write_ranks(prepared: Prepared, samples: list[Sample], folder: Path, pose: s
             result.pocket_center = " ".join(f"{v:.3f}" for v in sample.centre)
             result.pocket_residues = format_residues(ids)
             result.rank1_sdf, result.pocket_pdb = str(folder / "rank1.sdf"), str(pocket)
+    if prepared.centre is None:
+        result.warning = rank_disagreement([samples[i].ligand.mean(0) for i in order])
 
 
 def _write_pose(mol: Chem.Mol, path: Path, result: DockingResult, sample: Sample) -> None:
@@ -238,8 +235,9 @@ def post_process(
 
 
 def _fail(result: DockingResult, error: Exception) -> None:
+    """Mark the row failed with its reason (logged at info: the caller reports rows)."""
     result.error = f"{type(error).__name__}: {error}"
-    log.warning("%s failed: %s", result.complex_name, result.error)
+    log.info("%s failed: %s", result.complex_name, result.error)
 
 
 def finish(
@@ -270,7 +268,7 @@ def dock_batch(
         if len(group) == 1:
             _fail(group[0].result, error)
             return
-        log.warning("model call on %d complexes failed (%s); one by one", len(group), error)
+        log.info("model call on %d complexes failed (%s); one by one", len(group), error)
         for prepared in group:
             dock_batch(model, [prepared], out_dir, options)
         return
@@ -292,6 +290,8 @@ def _prepared(
     for request, result, conformers in zip(requests, results, jobs, strict=True):
         prepared = None
         try:
+            if request.error:
+                raise DockingError(request.error)
             if request.complex_name in seen:
                 raise DockingError(f"duplicate complex_name {request.complex_name!r}")
             prepared = prepare(request, result, conformers, proteins)

@@ -5,6 +5,12 @@ Residues are named ``chain:number[insertion code]`` (``A:45``, ``A:46B``; a blan
 list is turned into a pocket centre, the centroid of those residues' Cα: the model crops
 its `pocket_residues` Cα nearest a centre and has no input for an arbitrary residue mask,
 so the centre is what a residue list can steer (as FABFlex/FABind take a pocket centre).
+
+A given centre must be finite and lie near the protein: at most
+`MAX_CENTRE_TO_PROTEIN_ANGSTROM` from its nearest Cα (on the 213 PDBbind-subset complexes
+the crystal ligand's centroid lies 5.4 Å from the nearest Cα at the median, 8.0 Å at
+most), so a centre in another frame or with a typo is refused with its distance instead
+of docking a ligand into empty space.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from docking.structures import Protein
 
 ResidueId = tuple[str, int, str]  # (chain, number, insertion code), as `Protein.residue_ids`
 
+MAX_CENTRE_TO_PROTEIN_ANGSTROM = 15.0
 _RESIDUE = re.compile(r"^([^:\s]*):(-?\d+)([A-Za-z]?)$")
 
 
@@ -58,6 +65,34 @@ def residue_centroid(protein: Protein, ids: tuple[ResidueId, ...]) -> np.ndarray
         )
     rows = [index[(c.strip(), n, i)] for c, n, i in ids]
     return protein.ca[rows].mean(axis=0)
+
+
+def given_centre(
+    protein: Protein,
+    centre: tuple[float, float, float] | None,
+    residues: tuple[ResidueId, ...],
+) -> np.ndarray | None:
+    """(3,) pocket centre a request gives, as `centre` (Å) or the Cα centroid of
+    `residues`; None when it gives neither (blind). Refused (`StructureError`): both
+    given, a non-finite centre, a centre farther than `MAX_CENTRE_TO_PROTEIN_ANGSTROM`
+    from every Cα."""
+    if centre is not None and residues:
+        raise StructureError("give either a pocket centre or pocket residues, not both")
+    if residues:
+        return residue_centroid(protein, residues)
+    if centre is None:
+        return None
+    xyz = np.asarray(centre, dtype=np.float64)
+    if not np.isfinite(xyz).all():
+        raise StructureError(f"pocket centre {centre} is not finite; give x y z in Å")
+    nearest = float(np.linalg.norm(protein.ca - xyz, axis=1).min())
+    if nearest > MAX_CENTRE_TO_PROTEIN_ANGSTROM:
+        raise StructureError(
+            f"pocket centre {centre} lies {nearest:.4g} Å from the nearest Cα of "
+            f"{protein.name} (limit {MAX_CENTRE_TO_PROTEIN_ANGSTROM:g} Å); give a centre in "
+            "the protein file's frame"
+        )
+    return xyz
 
 
 def write_pocket(

@@ -3,7 +3,8 @@
 Each complex's poses become `PoseGraph`s with their RMSD to the crystal ligand; a pose
 RDKit cannot sanitize is skipped (counted). Featurized complexes are cached per complex,
 keyed by the sizes and modification times of its job files, so that a training run that
-rereads a growing folder featurizes only what is new. Ids come only from the folder, whose
+rereads a growing folder featurizes only what is new; the cache holds plain tensors and
+JSON (`docking.training.scorer_cache`), never pickles. Ids come only from the folder, whose
 maker takes training ids only; `load_groups` checks again against the time-split test ids.
 """
 
@@ -22,6 +23,7 @@ from docking.errors import DockingConfigError
 from docking.network.pose_graph import PoseGraph, pose_graph, protein_atoms
 from docking.training import pose_label_folder as layout
 from docking.training.data import time_split_test_ids
+from docking.training.scorer_cache import load_group, save_group
 
 log = logging.getLogger(__name__)
 
@@ -76,12 +78,12 @@ def load_groups(folder: Path, data_folder: Path, cache_dir: Path) -> list[Comple
     cache_dir.mkdir(parents=True, exist_ok=True)
     groups = []
     for pdb_id in sorted(by_id):
-        cache = cache_dir / f"{pdb_id}-{_job_key(folder, pdb_id)}.pt"
-        if cache.exists():
-            group = torch.load(cache, weights_only=False)
+        stem = cache_dir / f"{pdb_id}-{_job_key(folder, pdb_id)}-tensors"
+        if stem.with_suffix(".json").exists():
+            group = ComplexPoses(*load_group(stem))
         else:
             group = _featurize(folder, pdb_id, by_id[pdb_id])
-            torch.save(group, cache)
+            save_group(group, stem)
         if group.graphs:
             groups.append(group)
     log.info("%d complexes, %d poses", len(groups), sum(len(g.graphs) for g in groups))

@@ -16,6 +16,7 @@ from docking.network.scorer_checkpoint import load_scorer
 from docking.poses.pose_rmsd import symmetric_rmsd
 from docking.training import pose_label_folder as layout
 from docking.training.pose_labels import perturb
+from docking.training.scorer_cache import load_group
 from docking.training.scorer_train import ScorerTrainConfig, train_scorer
 
 SCALES = (0.0, 0.3, 0.6, 1.0, 2.0, 3.0, 4.0, 5.0)
@@ -103,10 +104,10 @@ def test_training_learns_to_rank_and_resumes(crystal, data_dir_module, mini_data
     first = train_scorer(config)
     assert first["steps"] == 40 and first["data_seen"]["train_poses"] == 2 * len(SCALES)
     model = load_scorer(tmp_path / "run" / "best.pt")
-    graphs = torch.load(next((tmp_path / "cache").glob("6ce6-*.pt")), weights_only=False)
+    _, graphs, rmsd, _ = load_group(next((tmp_path / "cache").glob("6ce6-*.json")).with_suffix(""))
     with torch.no_grad():
-        logit, _ = model(collate(graphs.graphs))
-    near, far = logit[graphs.rmsd < 1.0], logit[graphs.rmsd > 3.0]
+        logit, _ = model(collate(graphs))
+    near, far = logit[rmsd < 1.0], logit[rmsd > 3.0]
     assert near.min() > far.max(), "training did not separate near-native from far poses"
     config.max_steps = 45
     resumed = train_scorer(config)
