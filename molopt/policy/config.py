@@ -46,6 +46,12 @@ class PretrainConfig:
     valid_size: int = 2000
     eval_every: int = 250
     sample_check: int = 1000
+    # Start from this checkpoint folder's weights and vocabulary instead of a fresh network.
+    init_from: str | None = None
+    # Share of each batch written as a randomized SMILES (Arus-Pous et al. 2019), not canonical.
+    randomized_share: float = 0.0
+    # Save weights, optimizer and data position this often (minutes; 0: only at the end).
+    checkpoint_minutes: float = 5.0
 
 
 def _build(cls: type, data: dict[str, Any], where: str) -> Any:
@@ -68,7 +74,13 @@ def load_config(path: Path) -> PretrainConfig:
         raise PretrainConfigError(f"{path}: `sources` (SMILES files to train on) is required")
     data["sources"] = tuple(_build(Source, s, f"{path} sources") for s in data["sources"])
     data["model"] = _build(ModelSize, data.get("model", {}), f"{path} model")
-    return _build(PretrainConfig, data, str(path))
+    config = _build(PretrainConfig, data, str(path))
+    if not 0.0 <= config.randomized_share <= 1.0:
+        raise PretrainConfigError(
+            f"{path}: `randomized_share` is a share of each batch, in [0, 1]; "
+            f"got {config.randomized_share}"
+        )
+    return config
 
 
 def moses_train_path() -> Path | None:
