@@ -19,6 +19,7 @@ from discovery.commands.molopt import app as molopt_app
 from discovery.commands.options import DbOption, HomeOption, JsonOption, open_home_store
 from discovery.errors import DiscoveryError, TaskSpecError
 from discovery.jobs import resolve_run
+from discovery.learning_curve import curve_lines, learning_curve
 from discovery.progress import ProgressBar
 from discovery.report import (
     BEST_FILENAMES,
@@ -145,7 +146,7 @@ def best(
             if found is None
             else {"metrics": found.metrics, "candidate": found.content, "n": found.n}
         )
-        print(json.dumps({"run": run.id, "best": body}))
+        print(json.dumps({"run": run.id, "best": body, "learning_curve": learning_curve(run)}))
         return
     if found is None:
         print(f"run {run.id} has no valid candidate yet")
@@ -153,6 +154,8 @@ def best(
     print(f"# run {run.id}, evaluation {found.n}, {BEST_FILENAMES[found.representation]}")
     for name, value in sorted(found.metrics.items()):
         print(f"# {name} = {value!r}")
+    for line in curve_lines(learning_curve(run)):
+        print(line)
     print(found.content)
 
 
