@@ -82,14 +82,17 @@ class EditTTT:
         molecules before there is any)."""
         if self.book.pending:  # no child of the last groups was stored: learn from them anyway
             self.tell([])
+        if n <= 0:
+            return []
         generator = torch.Generator().manual_seed(int(context.rng.integers(2**63)))
         parents = context.parents or ((context.best,) if context.best else ())
         if not parents:
             return self._from_pool(context, n)
         proposals = []
+        size = min(self.group_size, n)  # never more than asked: a short batch, one smaller group
         for number, parent in zip(range(max(1, n // self.group_size)), itertools.cycle(parents)):
             tag = f"{context.generation}:{number}"
-            actions = self.policy.sample(parent.content, self.group_size, generator)
+            actions = self.policy.sample(parent.content, size, generator)
             self.counts["sampled"] += len(actions)
             self.counts["parents_without_edits"] += not actions
             if not actions:
