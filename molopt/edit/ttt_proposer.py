@@ -99,7 +99,8 @@ class EditTTT:
                 continue
             meta = {"op": "ttt_edit", "group": tag}
             proposals += [Proposal(a["smiles"], (parent.hash,), self.name, meta) for a in actions]
-            self.book.add(tag, parent.content, [(a, a["smiles"]) for a in actions])
+            if len(actions) >= 2:  # a lone child has no group to compare with: not learned from
+                self.book.add(tag, parent.content, [(a, a["smiles"]) for a in actions])
         return proposals
 
     def _from_pool(self, context: Context, n: int) -> list[Proposal]:
