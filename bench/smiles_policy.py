@@ -47,10 +47,20 @@ PROPOSERS = {
         "kind": "molopt.policy.proposer:smiles_policy",
         "ttt": {"enabled": True, "group_size": 8, "lr": 1e-4},
     },
+    # The edit policy (molopt/checkpoints/edit_policy), conditioned on "increase QED" (its
+    # default goal for a black-box objective), sampled frozen or learning at test time; lr is
+    # the scorer's own SFT rate, not tuned on these tasks.
+    "edit_frozen": {"kind": "molopt.edit.ttt_proposer:edit_policy", "ttt": {"group_size": 8}},
+    "edit_ttt": {
+        "kind": "molopt.edit.ttt_proposer:edit_policy",
+        "ttt": {"enabled": True, "group_size": 8, "lr": 1e-3},
+    },
 }
 # Engine changes a proposer needs: TTT expands a few states with groups of children, chosen
-# by TTT-Discover's PUCT, instead of PMO's 120 parents.
-ENGINES = {"smiles_ttt": {"selection": "ttt_puct", "parents": 8, "batch_size": 64}}
+# by TTT-Discover's PUCT, instead of PMO's 120 parents (the frozen edit policy too, so that
+# only the learning differs between edit_frozen and edit_ttt).
+TTT_ENGINE = {"selection": "ttt_puct", "parents": 8, "batch_size": 64}
+ENGINES = {"smiles_ttt": TTT_ENGINE, "edit_frozen": TTT_ENGINE, "edit_ttt": TTT_ENGINE}
 
 
 def header() -> dict:
@@ -62,16 +72,17 @@ def header() -> dict:
     }
 
 
-def sample_report(count: int, seed: int) -> dict:
-    """Sample quality of the shipped checkpoint against its training split."""
-    model, tokenizer = load_checkpoint(SHIPPED_CHECKPOINT)
+def sample_report(count: int, seed: int, checkpoint: Path = SHIPPED_CHECKPOINT) -> dict:
+    """Sample quality of a checkpoint (the shipped one by default) against the training split
+    of `cpu_small.yaml` (the split every continuation of the shipped model keeps)."""
+    model, tokenizer = load_checkpoint(checkpoint)
     start = time.perf_counter()
     strings = sample(model, tokenizer, count, torch.Generator().manual_seed(seed), batch_size=500)
     seconds = time.perf_counter() - start
     train = set(corpus_for(load_config(CONFIG), data_folder()).train)
     return {
         **header(),
-        "checkpoint": str(SHIPPED_CHECKPOINT.relative_to(ROOT)),
+        "checkpoint": str(checkpoint),
         "seed": seed,
         "sampling_seconds": round(seconds, 1),
         "training_molecules": len(train),
@@ -81,13 +92,18 @@ def sample_report(count: int, seed: int) -> dict:
 
 def pmo_report(args: argparse.Namespace, out: Path) -> dict:
     """AUC top-10 etc. of each proposer on each task, over the seeds; the report so far is
-    saved to `out` after each task, so a long run that is stopped keeps what it finished."""
+    saved to `out` after each proposer, so a long run that is stopped keeps what it finished;
+    with `--resume` the (task, proposer) pairs already in `out` are not run again."""
     report = {**header(), "budget": args.budget, "seeds": args.seeds, "tasks": {}}
+    if args.resume and out.is_file():
+        report["tasks"] = json.loads(out.read_text())["tasks"]
     with tempfile.TemporaryDirectory() as tmp:
         for task in args.tasks:
             spec = task_spec(task, in_process=True)
-            row = report["tasks"][task] = {}
+            row = report["tasks"].setdefault(task, {})
             for label in args.proposers:
+                if label in row:
+                    continue
                 proposer = PROPOSERS[label]
                 folder = Path(tmp) / task / label
                 folder.mkdir(parents=True)
@@ -100,7 +116,7 @@ def pmo_report(args: argparse.Namespace, out: Path) -> dict:
                 row[label]["seconds_per_run"] = round(sum(s for _, s in runs) / len(runs), 1)
                 auc = row[label]["auc_top10"]
                 print(f"{task:24s} {label:14s} AUC top-10 {auc[0]:.3f}±{auc[1]:.3f} {row[label]}")
-            save(report, out)
+                save(report, out)
     return report
 
 
@@ -117,17 +133,19 @@ def main() -> None:
     sampling = sub.add_parser("sample", help="validity, uniqueness, novelty of samples")
     sampling.add_argument("--count", type=int, default=10_000)
     sampling.add_argument("--seed", type=int, default=0)
+    sampling.add_argument("--checkpoint", type=Path, default=SHIPPED_CHECKPOINT)
     pmo = sub.add_parser("pmo", help="graph GA vs SMILES policy vs mixture (AUC top-10)")
     pmo.add_argument("--tasks", nargs="+", default=["albuterol_similarity", "median1"])
     pmo.add_argument("--budget", type=int, default=1000)
     pmo.add_argument("--seeds", type=int, default=2)
     pmo.add_argument("--proposers", nargs="+", choices=list(PROPOSERS), default=list(PROPOSERS))
+    pmo.add_argument("--resume", action="store_true", help="skip pairs already in --out")
     parser.add_argument("--out", type=Path, default=None, help="JSON file to write")
     args = parser.parse_args()
     torch.set_num_threads(1)  # one thread ran 4.7x faster than two on the shared 2-core CPU
     out = args.out or RESULTS / f"smiles_policy_{args.part}.json"
     if args.part == "sample":
-        report = sample_report(args.count, args.seed)
+        report = sample_report(args.count, args.seed, args.checkpoint)
         print(json.dumps(report, indent=2))
     else:
         report = pmo_report(args, out)

@@ -3,7 +3,8 @@
 Routes (JSON unless said): ``GET /api/jobs``, ``POST /api/jobs`` {task, priority, name,
 seed} -> {"job": ID}, ``GET /api/jobs/{job}`` (the `discover status --json` shape),
 ``POST /api/jobs/{job}/cancel|pause|resume``, ``GET /api/jobs/{job}/best``,
-``GET /api/jobs/{job}/curve``, ``GET /api/jobs/{job}/logs?offset=N``,
+``GET /api/jobs/{job}/curve``, ``GET /api/jobs/{job}/learning`` (the test-time RL
+curve, `discovery.learning_curve`), ``GET /api/jobs/{job}/logs?offset=N``,
 ``GET /api/jobs/{job}/top?k=5`` (the k best candidates) and ``GET /api/jobs/{job}/lineage``
 (the best candidate's chain of parents), both with each candidate's pre-rendered, escaped
 HTML (`discovery.depict`; the task's own drawing when it has a `render` function,
@@ -46,6 +47,7 @@ from discovery.jobs import (
     queue_spec,
     resume_job,
 )
+from discovery.learning_curve import learning_curve
 from discovery.lineage import lineage
 from discovery.remote_tasks import RemoteTaskRefused, admit_remote_task, public_task_error
 from discovery.render import Drawings
@@ -177,6 +179,12 @@ def _job_routes(store: Store, home: Path, roots: tuple[Path, ...]) -> APIRouter:
             "metric": objective.metric,
             "direction": objective.direction,
         }
+
+    @router.get("/jobs/{job}/learning")
+    def learning(job: str) -> dict[str, Any]:
+        record = found(job)
+        run = store.get_run(record.run_id) if record.run_id else None
+        return {"job": record.id, "curve": learning_curve(run)}
 
     @router.get("/jobs/{job}/top")
     def top(job: str, k: int = Query(default=5, ge=1, le=MAX_TOP)) -> dict[str, Any]:

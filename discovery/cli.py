@@ -20,6 +20,7 @@ from discovery.commands.molopt import app as molopt_app
 from discovery.commands.options import DbOption, HomeOption, JsonOption, open_home_store
 from discovery.errors import DiscoveryError, TaskSpecError
 from discovery.jobs import resolve_run
+from discovery.learning_curve import curve_lines, learning_curve
 from discovery.progress import ProgressBar
 from discovery.report import (
     BEST_FILENAMES,
@@ -149,8 +150,11 @@ def best(
             else {"metrics": found.metrics, "candidate": found.content, "n": found.n}
         )
         figures = proposer_figures(run)
+        extra = {"proposer": figures} if figures else {}
         print(
-            json.dumps({"run": run.id, "best": body, **({"proposer": figures} if figures else {})})
+            json.dumps(
+                {"run": run.id, "best": body, "learning_curve": learning_curve(run), **extra}
+            )
         )
         return
     for line in model_lines(proposer_figures(run)):
@@ -161,6 +165,8 @@ def best(
     print(f"# run {run.id}, evaluation {found.n}, {BEST_FILENAMES[found.representation]}")
     for name, value in sorted(found.metrics.items()):
         print(f"# {name} = {value!r}")
+    for line in curve_lines(learning_curve(run)):
+        print(line)
     print(found.content)
 
 

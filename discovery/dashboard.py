@@ -2,7 +2,9 @@
 
 It lists the jobs (state, progress, best value) and draws the selected job's
 best-versus-evaluations curve as SVG, its top candidates, the lineage of its best
-candidate and, for an LLM proposer, each model's picks, rewards and costs. Candidates arrive as HTML fragments the server rendered and escaped
+candidate, for an LLM proposer each model's picks, rewards and costs, and, for a job whose
+proposer learns at test time, its learning curve (mean reward, beta, entropy per policy
+update, `discovery.learning_curve`). Candidates arrive as HTML fragments the server rendered and escaped
 (`discovery.depict`) and are the only HTML the page inserts; everything else from the API
 (names, metric names, states, numbers) is set with ``textContent`` or as SVG attributes on
 elements the script builds, never parsed as HTML, so a task whose metric is named
@@ -40,6 +42,8 @@ button.compare { font-size: 11px; }
 <table id="models"><thead><tr><th>model</th><th>picks</th><th>answered</th><th>reward</th>
 <th>cost (USD)</th><th>seconds</th><th>value</th></tr></thead><tbody></tbody></table>
 <p id="novelty"></p></div>
+<div id="learning-panel"><h2 id="learning-title">test-time learning</h2>
+<svg id="learning" width="680" height="330" viewBox="0 0 680 330"></svg></div>
 <h2>top candidates</h2><div id="top"></div>
 <h2>lineage of the best (newest first)</h2><div id="lineage"></div>
 <script>
@@ -121,7 +125,7 @@ async function refresh() {
   if (selected) await drawSelected();
 }
 async function drawSelected() {
-  await Promise.all([drawCurve(), drawCandidates(), drawModels()]);
+  await Promise.all([drawCurve(), drawCandidates(), drawModels(), drawLearning()]);
 }
 async function drawModels() {  // per-model records of an LLM proposer (none: hidden)
   const figures = await api("/jobs/" + selected + "/models");
@@ -138,6 +142,41 @@ async function drawModels() {  // per-model records of an LLM proposer (none: hi
   document.getElementById("novelty").textContent = check ?
     "novelty check: " + check.rejected + " of " + check.asked + " children rejected" : "";
   document.getElementById("models-section").hidden = !models.length;
+}
+// The test-time RL curve (mean reward, beta, entropy per policy update), one panel each on
+// its own scale; the section says so when the job's proposer does not learn.
+const LEARNING = [["mean_reward", "mean reward"], ["beta", "beta"], ["entropy", "entropy"]];
+async function drawLearning() {
+  const data = await api("/jobs/" + selected + "/learning");
+  const svg = document.getElementById("learning");
+  const title = document.getElementById("learning-title");
+  if (!data.curve.length) {
+    title.textContent = "test-time learning: none in this job";
+    svg.replaceChildren();
+    return;
+  }
+  title.textContent = "test-time learning: " + data.curve.length + " policy updates";
+  const steps = data.curve.map(p => Number(p.step));
+  const [x0, x1] = [Math.min(...steps), Math.max(...steps)];
+  const sx = x => 110 + 540 * (x - x0) / (x1 - x0 || 1);
+  const nodes = [];
+  LEARNING.forEach(([key, name], k) => {
+    const top = 20 + 100 * k;
+    const points = data.curve.filter(p => p[key] !== null).map(p => [Number(p.step), Number(p[key])]);
+    const ys = points.map(p => p[1]);
+    const [y0, y1] = ys.length ? [Math.min(...ys), Math.max(...ys)] : [0, 1];
+    const sy = y => top + 70 - 70 * (y - y0) / (y1 - y0 || 1);
+    nodes.push(svgElement("line", {x1: 110, y1: top + 70, x2: 650, y2: top + 70, stroke: "#999"}));
+    nodes.push(svgElement("text", {x: 104, y: top + 74, "text-anchor": "end"}, y0.toPrecision(3)));
+    nodes.push(svgElement("text", {x: 104, y: top + 4, "text-anchor": "end"}, y1.toPrecision(3)));
+    nodes.push(svgElement("text", {x: 120, y: top - 4, class: "axis", id: "learning-" + key},
+      name + (ys.length ? ": " + ys[0].toPrecision(3) + " \u2192 " + ys[ys.length - 1].toPrecision(3) : "")));
+    nodes.push(svgElement("polyline", {class: "series0 learning-" + key,
+      points: points.map(p => sx(p[0]) + "," + sy(p[1])).join(" ")}));
+  });
+  nodes.push(svgElement("text", {x: 380, y: 326, class: "axis", "text-anchor": "middle"},
+    "policy update (step " + x0 + " to " + x1 + ")"));
+  svg.replaceChildren(...nodes);
 }
 function svgElement(tag, attributes, text) {
   const node = document.createElementNS("http://www.w3.org/2000/svg", tag);

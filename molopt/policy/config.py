@@ -46,6 +46,12 @@ class PretrainConfig:
     valid_size: int = 2000
     eval_every: int = 250
     sample_check: int = 1000
+    # Start from this checkpoint folder's weights and vocabulary instead of a fresh network.
+    init_from: str | None = None
+    # Share of each batch written as a randomized SMILES (Arus-Pous et al. 2019), not canonical.
+    randomized_share: float = 0.0
+    # Save weights, optimizer and data position this often (minutes; 0: only at the end).
+    checkpoint_minutes: float = 5.0
 
 
 def load_config(path: str | Path, **overrides) -> PretrainConfig:
@@ -56,6 +62,11 @@ def load_config(path: str | Path, **overrides) -> PretrainConfig:
     )
     if not config.sources:
         raise PretrainConfigError(f"{path}: `sources` (SMILES files to train on) is required")
+    if not 0.0 <= config.randomized_share <= 1.0:
+        raise PretrainConfigError(
+            f"{path}: `randomized_share` is a share of each batch, in [0, 1]; "
+            f"got {config.randomized_share}"
+        )
     return config
 
 

@@ -35,6 +35,7 @@ CASES = [
     ("smiles_mixture", "smiles"),
     ("llm_smiles", "smiles"),
     ("optuna", "vector"),
+    ("edit_policy", "smiles"),
 ]
 # Kinds whose contract is tested elsewhere, and why not here.
 ELSEWHERE = {

@@ -1,16 +1,26 @@
 """Pretraining the SMILES policy: corpus building (test molecules out) and a few steps of
 training that lower the loss, on a tiny model and a tiny data folder."""
 
+import dataclasses
 import json
 
 import pytest
+import torch
 
 from molopt.policy.config import PretrainConfig, Source, load_config
-from molopt.policy.data import HGRAPH_TESTS, TOMG_TESTS, build_corpus, read_smiles
-from molopt.policy.errors import PretrainConfigError
+from molopt.policy.data import HGRAPH_TESTS, TOMG_TESTS, build_corpus, molecule_key, read_smiles
+from molopt.policy.errors import CheckpointError, PretrainConfigError
 from molopt.policy.likelihood import encode_batch, mean_token_loss
 from molopt.policy.model import ModelSize, build_model, load_checkpoint
-from molopt.policy.pretrain import learning_rate, pretrain
+from molopt.policy.pretrain import (
+    augmented,
+    corpus_for,
+    initial_model,
+    learning_rate,
+    pretrain,
+    train,
+)
+from molopt.policy.resume import load_state
 from molopt.policy.tokenizer import SmilesTokenizer
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -102,3 +112,76 @@ def test_presets_load_by_name_from_any_folder(tmp_path, monkeypatch):
     assert config.steps == 7 and config.sources
     with pytest.raises(PretrainConfigError, match="cpu_small"):
         load_config("cpu_huge")
+
+
+def _tiny_run(tmp_path, out: str, **changes) -> tuple:
+    data = tmp_path / "data"
+    write(data / "mols.txt", DRUGS * 3)
+    for test_file in TOMG_TESTS:
+        write(data / test_file, ["index,molecule", "1,CCCC"])
+    for test_file in HGRAPH_TESTS:
+        write(data / test_file, ["CCCC"])
+    config = PretrainConfig(
+        out_dir=str(tmp_path / out),
+        sources=(Source("mols.txt"),),
+        model=ModelSize(layers=1, width=32, heads=2, max_tokens=48, dropout=0.0),
+        threads=1,
+        steps=12,
+        batch_size=4,
+        learning_rate=3e-3,
+        warmup_steps=2,
+        valid_size=2,
+        eval_every=5,
+        checkpoint_minutes=0,
+        randomized_share=0.5,
+        **changes,
+    )
+    corpus = corpus_for(config, data)
+    return config, corpus
+
+
+def _fresh(config, corpus):
+    torch.manual_seed(0)
+    return initial_model(config, corpus)
+
+
+def test_a_stopped_and_resumed_run_ends_with_the_weights_of_an_uninterrupted_one(tmp_path):
+    config, corpus = _tiny_run(tmp_path, "straight")
+    straight, tokenizer = _fresh(config, corpus)
+    train(straight, tokenizer, corpus, config)
+
+    config, corpus = _tiny_run(tmp_path, "stopped")
+    first, tokenizer = _fresh(config, corpus)
+    assert train(first, tokenizer, corpus, config, until=7)["steps"] == 7
+    saved = load_state(tmp_path / "stopped", config)
+    assert saved["state"].step == 7 and saved["state"].position > 0
+    second, tokenizer = _fresh(config, corpus)  # a new process: fresh weights, then the file
+    report = train(second, tokenizer, corpus, config, resumed=saved)
+
+    assert report["steps"] == 12 and [row["step"] for row in report["history"]] == [5, 7, 10, 12]
+    for name, weight in straight.state_dict().items():
+        assert torch.equal(weight, second.state_dict()[name]), name
+
+
+def test_resume_refuses_a_state_written_with_other_data_settings(tmp_path):
+    config, corpus = _tiny_run(tmp_path, "run")
+    model, tokenizer = _fresh(config, corpus)
+    train(model, tokenizer, corpus, config, until=2)
+    other = dataclasses.replace(config, batch_size=8)
+    with pytest.raises(CheckpointError, match="other data or model settings"):
+        load_state(tmp_path / "run", other)
+
+
+def test_training_can_start_from_a_checkpoint_and_randomize_spellings(tmp_path):
+    config, corpus = _tiny_run(tmp_path, "base")
+    model, tokenizer = _fresh(config, corpus)
+    train(model, tokenizer, corpus, config)
+    continued, _ = _tiny_run(tmp_path, "continued", init_from=str(tmp_path / "base"))
+    start, same_vocab = initial_model(continued, corpus)
+    assert same_vocab.tokens == tokenizer.tokens
+    for name, weight in model.state_dict().items():
+        assert torch.equal(weight, start.state_dict()[name]), name
+    batch = augmented(corpus.train, tokenizer, 1.0, 48, seed=3)
+    assert batch != corpus.train  # respelled ...
+    assert [molecule_key(s) for s in batch] == [molecule_key(s) for s in corpus.train]  # same mols
+    assert augmented(corpus.train, tokenizer, 1.0, 48, seed=3) == batch  # seeded
