@@ -32,7 +32,7 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from molopt.edit.dataset import Sample, load_shards
+from molopt.edit.dataset import Sample, load_shards, shard_paths
 from molopt.edit.errors import EditError
 from molopt.edit.features import task_vector
 from molopt.edit.goals import Pair, draw_pairs
@@ -194,7 +194,7 @@ def _plain(settings: TrainSettings) -> dict:
 def train(settings: TrainSettings) -> dict:
     """Run (or resume) training; returns the state (step, history, best, CPU seconds)."""
     torch.set_num_threads(settings.threads)
-    samples = load_shards(sorted(Path(settings.data_dir).glob("shard_*.pkl")))
+    samples = load_shards(shard_paths(Path(settings.data_dir)))
     if not samples:
         raise EditError(f"{settings.data_dir}: no training shards; build them first")
     train_ids, valid_ids = split(samples, settings.valid_every_nth)

@@ -1,6 +1,5 @@
 """The edit policy: features, scorer, SFT / GRPO / RePO losses, training and resuming."""
 
-import pickle
 import random
 
 import numpy as np
@@ -12,6 +11,7 @@ from molopt.edit.dataset import make_sample
 from molopt.edit.features import task_vector
 from molopt.edit.goals import Pair, best_edit, draw_pairs
 from molopt.edit.model import EditScorer, collate, load_scorer, padded_log_probs
+from molopt.edit.shards import write_shard
 from molopt.edit.train import (
     TrainSettings,
     grpo_loss,
@@ -120,7 +120,7 @@ def test_training_improves_validation_and_resumes(samples, tmp_path, variant, on
     data = tmp_path / "data"
     data.mkdir()
     shard = [samples[0], *samples]  # the copy at 0 validates, its twin trains: a fit check
-    (data / "shard_00001.pkl").write_bytes(pickle.dumps(shard))
+    write_shard(data / "shard_00001.npz", shard)
     settings = TrainSettings(
         variant=variant,
         data_dir=data,
