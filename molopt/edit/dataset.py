@@ -74,14 +74,18 @@ def _maybe_one_edit(source: Chem.Mol, answer: Chem.Mol) -> bool:
     return tanimoto(fingerprint(source), fingerprint(answer)) >= ONE_EDIT_MIN_SIMILARITY
 
 
-def openmolins_pairs(data_root: Path, banned: set[str]) -> list[tuple[str, EditGoal, str]]:
-    """(source, goal, canonical answer) of OpenMolIns MolOpt / MolEdit rows that may be one
-    edit apart and touch no test molecule."""
+def openmolins_pairs(
+    data_root: Path, banned: set[str], limit: int | None = None
+) -> list[tuple[str, EditGoal, str]]:
+    """(source, goal, canonical answer) of the first `limit` OpenMolIns MolOpt / MolEdit rows
+    that may be one edit apart and touch no test molecule (the file is read only that far)."""
     from molopt.repo.prompts import find_source
 
     pairs = []
     with (data_root / OPENMOLINS).open(newline="") as handle:
         for row in csv.DictReader(handle):
+            if limit is not None and len(pairs) >= limit:
+                break
             if row["SubTask"] not in OPT_TASKS + EDIT_TASKS:
                 continue
             source = find_source(row["Instruction"])
@@ -141,28 +145,34 @@ def build_shards(
 
     ``shard_o*`` hold the sources of the first `openmolins_limit` OpenMolIns pairs (each
     with the reference edits found among its edits; a source with none still trains as a
-    labelled molecule), ``shard_z*`` hold `zinc_limit` ZINC molecules.
+    labelled molecule), ``shard_z*`` hold `zinc_limit` ZINC molecules. The two kinds are
+    built alternately, so a build stopped early holds some of each.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     banned = banned_keys(data_root)
-    grouped = _grouped(openmolins_pairs(data_root, banned)[:openmolins_limit])
-    sources = list(grouped)
-    for number, start in enumerate(range(0, len(sources), SHARD_SIZE)):
-        path = out_dir / f"shard_o{number:05d}{SUFFIX}"
+    grouped = _grouped(openmolins_pairs(data_root, banned, openmolins_limit))
+    openmolins = [
+        (out_dir / f"shard_o{n:05d}{SUFFIX}", chunk, lambda s: with_references(s, grouped[s]))
+        for n, chunk in enumerate(_chunks(list(grouped)))
+    ]
+    zinc = [
+        (out_dir / f"shard_z{n:05d}{SUFFIX}", chunk, make_sample)
+        for n, chunk in enumerate(_chunks(zinc_sources(data_root, banned, zinc_limit, seed)))
+    ]
+    for path, chunk, make in _alternating(openmolins, zinc):
         if not path.exists():
-            chunk = [with_references(s, grouped[s]) for s in sources[start : start + SHARD_SIZE]]
-            write_shard(path, [s for s in chunk if s is not None])
-            log.info(
-                "wrote %s (%d of %d OpenMolIns sources)", path, start + SHARD_SIZE, len(sources)
-            )
-    zinc = zinc_sources(data_root, banned, zinc_limit, seed)
-    for number, start in enumerate(range(0, len(zinc), SHARD_SIZE)):
-        path = out_dir / f"shard_z{number:05d}{SUFFIX}"
-        if not path.exists():
-            chunk = [make_sample(s) for s in zinc[start : start + SHARD_SIZE]]
-            write_shard(path, [s for s in chunk if s is not None])
-            log.info("wrote %s (%d of %d ZINC molecules)", path, start + SHARD_SIZE, len(zinc))
+            write_shard(path, [s for s in map(make, chunk) if s is not None])
+            log.info("wrote %s (%d molecules)", path, len(chunk))
     return shard_paths(out_dir)
+
+
+def _chunks(items: list[str]) -> list[list[str]]:
+    return [items[start : start + SHARD_SIZE] for start in range(0, len(items), SHARD_SIZE)]
+
+
+def _alternating(first: list, second: list) -> list:
+    longest = max(len(first), len(second))
+    return [x for i in range(longest) for x in (first[i : i + 1] + second[i : i + 1])]
 
 
 def shard_paths(data_dir: Path) -> list[Path]:
