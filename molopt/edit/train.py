@@ -220,6 +220,10 @@ def train(settings: TrainSettings) -> dict:
         spent = (time.monotonic() - began) / 60
         if settings.max_minutes is not None and spent > settings.max_minutes:
             break
+    judged = [entry["step"] for entry in state["history"]]
+    if state["step"] and state["step"] not in judged:
+        # stopped by --max-minutes between validations: judge the last step too
+        _record(settings, model, optimizer, state, samples, valid, {})
     _save(settings, model, optimizer, state, "last.pt")
     return state
 
