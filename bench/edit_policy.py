@@ -7,6 +7,9 @@ bound" measures every edit and answers the one of highest success × sim (the mo
 edit when none succeeds). Metrics are TOMG-Bench's (`molopt.repo.evaluate.tomg_metrics`:
 SR over all prompts, Sim over valid answers, validity, SR×Sim). Answers are appended to a
 JSONL file per subtask as they are made, so a killed run resumes where it stopped.
+Subtasks are answered in rounds of --round prompts each (the first 100 of every subtask,
+then the next 100, ...), and the record is saved after every round, so a run stopped early
+holds the same prefix of every subtask for every system.
 
 Also reported: DelComponent's gameability (the share of its sources that hold exactly one
 copy of the group to delete, over all 5,000) and each checkpoint's training CPU minutes.
@@ -44,6 +47,7 @@ from science.training.checkpoint import read_state
 
 PAPER_REPO_QWEN3B = {"QED": 0.236, "LogP": 0.297, "MR": 0.294}  # SR×Sim, RePO paper goal row
 RANDOM, ORACLE = "one random edit", "RDKit-oracle upper bound"
+TOMG_PROMPTS = 5000  # per subtask
 
 
 @torch.no_grad()
@@ -126,6 +130,7 @@ def main() -> None:
     parser.add_argument("--answers", type=Path, default=Path("~/.cache/discovery/edit/bench"))
     parser.add_argument("--label", default=None, help="record label (default: by --limit)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--round", type=int, default=100, help="prompts per subtask per round")
     args = parser.parse_args()
     torch.set_num_threads(1)
     paths = dict(item.split("=", 1) for item in args.checkpoint)
@@ -143,13 +148,15 @@ def main() -> None:
         "delcomponent_gameability": delcomponent_gameability(),
         "training": training_cost(paths),
     }
-    for task in args.tasks.split(","):
-        record[task] = run_task(models, task, args.limit, answers_dir, args.seed)
-        print(
-            task,
-            json.dumps({k: v["sr_x_sim"] for k, v in record[task].items() if isinstance(v, dict)}),
-        )  # noqa: T201
-        save_record("edit_policy", args.label or f"limit_{args.limit or 'all'}", record)
+    label = args.label or f"limit_{args.limit or 'all'}"
+    limit = args.limit or TOMG_PROMPTS
+    for end in range(args.round, limit + args.round, args.round):
+        record["prompts_per_subtask"] = min(end, limit)
+        for task in args.tasks.split(","):
+            record[task] = run_task(models, task, min(end, limit), answers_dir, args.seed)
+            scores = {k: v["sr_x_sim"] for k, v in record[task].items() if isinstance(v, dict)}
+            print(task, min(end, limit), json.dumps(scores), flush=True)  # noqa: T201
+        save_record("edit_policy", label, record)
 
 
 if __name__ == "__main__":

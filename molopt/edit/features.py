@@ -76,12 +76,17 @@ def _group_id(name: str | None) -> int:
     return 0 if name is None else 1 + GROUPS.index(group_name(name))
 
 
-def edit_features(source: Chem.Mol, edits: Sequence[Edit]) -> EditFeatures:
-    """The policy inputs of `source` and its `edits` (see `EditFeatures`)."""
+def edit_features(
+    source: Chem.Mol, edits: Sequence[Edit], products: Sequence[Chem.Mol] | None = None
+) -> EditFeatures:
+    """The policy inputs of `source` and its `edits` (see `EditFeatures`); `products`, the
+    edits' parsed molecules when the caller has them, saves parsing them again."""
     base = count_fingerprint(source)
+    if products is None:
+        products = [Chem.MolFromSmiles(e.smiles) for e in edits]
     indices, values, offsets = [], [], [0]
-    for edit in edits:
-        diff = count_fingerprint(Chem.MolFromSmiles(edit.smiles)) - base
+    for product in products:
+        diff = count_fingerprint(product) - base
         nonzero = np.flatnonzero(diff)
         indices.append(nonzero)
         values.append(diff[nonzero])

@@ -32,7 +32,7 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from molopt.edit.dataset import Sample, load_shards
+from molopt.edit.dataset import Sample, load_shards, shard_paths
 from molopt.edit.errors import EditCheckpointError, EditError
 from molopt.edit.features import task_vector
 from molopt.edit.goals import Pair, draw_pairs
@@ -195,7 +195,7 @@ def _plain(settings: TrainSettings) -> dict:
 def train(settings: TrainSettings) -> dict:
     """Run (or resume) training; returns the state (step, history, best, CPU seconds)."""
     torch.set_num_threads(settings.threads)
-    samples = load_shards(sorted(Path(settings.data_dir).glob("shard_*.pkl")))
+    samples = load_shards(shard_paths(Path(settings.data_dir)))
     if not samples:
         raise EditError(f"{settings.data_dir}: no training shards; build them first")
     train_ids, valid_ids = split(samples, settings.valid_every_nth)
@@ -221,6 +221,10 @@ def train(settings: TrainSettings) -> dict:
         spent = (time.monotonic() - began) / 60
         if settings.max_minutes is not None and spent > settings.max_minutes:
             break
+    judged = [entry["step"] for entry in state["history"]]
+    if state["step"] and state["step"] not in judged:
+        # stopped by --max-minutes between validations: judge the last step too
+        _record(settings, model, optimizer, state, samples, valid, {})
     _save(settings, model, optimizer, state, "last.pt")
     return state
 

@@ -1,6 +1,5 @@
 """The edit policy: features, scorer, SFT / GRPO / RePO losses, training and resuming."""
 
-import pickle
 import random
 
 import numpy as np
@@ -12,6 +11,7 @@ from molopt.edit.dataset import make_sample
 from molopt.edit.features import task_vector
 from molopt.edit.goals import Pair, best_edit, draw_pairs
 from molopt.edit.model import EditScorer, collate, load_scorer, padded_log_probs
+from molopt.edit.shards import write_shard
 from molopt.edit.train import (
     TrainSettings,
     grpo_loss,
@@ -121,7 +121,7 @@ def test_training_improves_validation_and_resumes(samples, tmp_path, variant, on
     data = tmp_path / "data"
     data.mkdir()
     shard = [samples[0], *samples]  # the copy at 0 validates, its twin trains: a fit check
-    (data / "shard_00001.pkl").write_bytes(pickle.dumps(shard))
+    write_shard(data / "shard_00001.npz", shard)
     settings = TrainSettings(
         variant=variant,
         data_dir=data,
@@ -153,3 +153,23 @@ def test_a_reference_answer_one_edit_away_becomes_a_reference_edit():
     far = Chem.MolToSmiles(Chem.MolFromSmiles("OCCOc1ccc(O)cc1O"))
     sample = with_references("CCOc1ccccc1", [(goal, answer), (goal, far)])
     assert sample.references == [(goal, sample.edits.index(answer))]
+
+
+def test_a_run_stopped_by_its_minutes_is_validated_at_its_last_step(samples, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    write_shard(data / "shard_00001.npz", [samples[0], *samples])
+    settings = TrainSettings(
+        variant="sft",
+        data_dir=data,
+        out_dir=tmp_path / "run",
+        steps=50,
+        batch_size=4,
+        valid_every_nth=1_000_000,
+        valid_pairs=12,
+        validate_every=10,
+        max_minutes=0.0,  # stops after its first step, between validations
+    )
+    state = train(settings)
+    assert state["step"] == 1 and [h["step"] for h in state["history"]] == [1]
+    assert load_scorer(tmp_path / "run" / "best.pt")[1]["step"] == 1
