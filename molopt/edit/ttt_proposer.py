@@ -24,16 +24,16 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from evolve.context import Context, Proposal, Scored
+from evolve.context import Context, Proposal
 from evolve.errors import ProposerConfigError
 from evolve.problem import Problem
 from evolve.ttt.policy import TTTConfig, TTTLearner
+from evolve.ttt.replayed import ReplayedLearning
 from evolve.ttt.rollouts import GroupHistory, RolloutBook
 from molopt.edit.answer import SHIPPED_CHECKPOINT
 from molopt.edit.features import SUBTASKS
@@ -46,7 +46,7 @@ from molopt.repo.edits import EditGoal
 DEFAULT_GOAL = {"task": "QED", "direction": 1}
 
 
-class EditTTT:
+class EditTTT(ReplayedLearning):
     """Children as edits of their parents, drawn from the edit policy (see module)."""
 
     name = "edit_policy"
@@ -109,24 +109,6 @@ class EditTTT:
         picks = context.rng.choice(len(smiles), size=min(n, len(smiles)), replace=False)
         found = dict.fromkeys(canonical_or_none(smiles[int(i)]) for i in picks)
         return [Proposal(s, (), "pool") for s in found if s is not None]
-
-    def tell(self, results: Sequence[Scored]) -> None:
-        """Rewards per group, then one learner update on the generation's groups."""
-        self.past.learn(self.book.close(results))
-
-    def learning_curve(self) -> list[dict[str, float]]:
-        """Mean reward, beta, entropy estimate and loss per update."""
-        return self.past.curve()
-
-    def state_dict(self) -> dict[str, Any]:
-        """The groups learned from (replayed on resume), the curve and counters (JSON)."""
-        return {"groups": self.past.groups, "curve": self.past.curve(), "counts": self.counts}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Reload the scorer and replay every update in order."""
-        self._build()
-        self.past.replay(state.get("groups", []), self.book)
-        self.counts = {**self.counts, **state.get("counts", {})}
 
 
 def _goal(options: dict[str, Any]) -> EditGoal:

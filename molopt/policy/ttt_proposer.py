@@ -17,21 +17,20 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import Sequence
-from typing import Any
 
 import torch
 
-from evolve.context import Context, Proposal, Scored
+from evolve.context import Context, Proposal
 from evolve.problem import Problem
 from evolve.ttt.policy import TTTConfig, TTTLearner
+from evolve.ttt.replayed import ReplayedLearning
 from evolve.ttt.rollouts import GroupHistory, RolloutBook
 from molopt.policy.completion import SmilesCompletion
 from molopt.policy.model import load_checkpoint
 from molopt.policy.sampling import canonical_or_none
 
 
-class SmilesTTT:
+class SmilesTTT(ReplayedLearning):
     """Parent-conditioned SMILES policy trained by TTT-Discover's objective while it proposes.
 
     Options: `checkpoint` (default the shipped SMILES GPT), `device`, `temperature`, and `ttt`
@@ -82,21 +81,3 @@ class SmilesTTT:
                 proposals.append(Proposal(smiles or text, parents, self.name, meta))
             self.book.add(tag, state, written)
         return proposals
-
-    def tell(self, results: Sequence[Scored]) -> None:
-        """Rewards per group, then one learner update on the generation's groups."""
-        self.past.learn(self.book.close(results))
-
-    def learning_curve(self) -> list[dict[str, float]]:
-        """Mean reward, beta, entropy estimate and loss per update."""
-        return self.past.curve()
-
-    def state_dict(self) -> dict[str, Any]:
-        """The groups learned from (replayed on resume) and the curve (JSON)."""
-        return {"groups": self.past.groups, "curve": self.past.curve(), "counts": self.counts}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Rebuild the policy from its initial weights and replay every update in order."""
-        self._build()
-        self.past.replay(state.get("groups", []), self.book)
-        self.counts = {**self.counts, **state.get("counts", {})}
