@@ -16,24 +16,24 @@ from its seeded initialization and the updates are replayed, giving the same wei
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
 from typing import Any
 
 import torch
 
-from evolve.context import Context, Member, Proposal, Scored
+from evolve.context import Context, Member, Proposal
 from evolve.errors import ProposerConfigError, UnusableReply
 from evolve.problem import Problem
 from evolve.proposers.edits import child_from_reply
 from evolve.proposers.prompt import build_messages
 from evolve.ttt.causal_lm import CausalLMPolicy, LoraOptions, load_local_lm
 from evolve.ttt.policy import TTTConfig, TTTLearner
+from evolve.ttt.replayed import ReplayedLearning
 from evolve.ttt.rollouts import GroupHistory, RolloutBook
 
 REPRESENTATIONS = ("program", "text")
 
 
-class LocalLMProposer:
+class LocalLMProposer(ReplayedLearning):
     """Replies of a local causal LM to the LLM proposer's prompts; see the module docstring.
 
     Options: `model` (a local folder, required), `device` (cpu), `max_new_tokens` (512),
@@ -70,6 +70,7 @@ class LocalLMProposer:
         self.max_new_tokens, self.temperature = max_new_tokens, temperature
         self.language = "python" if problem.representation == "program" else "text"
         self.book = RolloutBook()
+        self.counts: dict[str, int] = {}
         self._build()
 
     def _build(self) -> None:
@@ -119,20 +120,3 @@ class LocalLMProposer:
                 proposals.append(Proposal(content, (parent.hash,), self.name, meta))
             self.book.add(tag, state, rollouts)
         return proposals
-
-    def tell(self, results: Sequence[Scored]) -> None:
-        """Rewards per group, then one learner update on the generation's groups."""
-        self.past.learn(self.book.close(results))
-
-    def learning_curve(self) -> list[dict[str, float]]:
-        """Mean reward, beta, entropy estimate and loss per update."""
-        return self.past.curve()
-
-    def state_dict(self) -> dict[str, Any]:
-        """The groups learned from (replayed on resume) and the curve (JSON)."""
-        return {"groups": self.past.groups, "curve": self.past.curve()}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Rebuild the policy from its initial weights and replay every update in order."""
-        self._build()
-        self.past.replay(state.get("groups", []), self.book)
