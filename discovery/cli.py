@@ -149,13 +149,10 @@ def best(
             if found is None
             else {"metrics": found.metrics, "candidate": found.content, "n": found.n}
         )
-        figures = proposer_figures(run)
-        extra = {"proposer": figures} if figures else {}
-        print(
-            json.dumps(
-                {"run": run.id, "best": body, "learning_curve": learning_curve(run), **extra}
-            )
-        )
+        # keys beyond run and best only when the run has them: the old shape stays as it was
+        extra = {"proposer": proposer_figures(run), "learning_curve": learning_curve(run)}
+        extra = {key: value for key, value in extra.items() if value}
+        print(json.dumps({"run": run.id, "best": body, **extra}))
         return
     for line in model_lines(proposer_figures(run)):
         print(line)
