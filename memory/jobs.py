@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from memory.errors import JobNotFound
+from memory.records import record_of
 from memory.store import Store
 from memory.tables import JobRow, RunRow, utcnow
 
@@ -44,7 +45,7 @@ class JobRecord:
 
 
 def _job_record(row: JobRow) -> JobRecord:
-    return JobRecord(**{column: getattr(row, column) for column in JobRecord.__dataclass_fields__})
+    return record_of(JobRecord, row)
 
 
 def new_job_id() -> str:

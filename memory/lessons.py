@@ -8,7 +8,7 @@ it stores and hands back records.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from memory.errors import StoreError
+from memory.records import record_of
 from memory.store import Store
 from memory.tables import LessonRow
 
@@ -58,21 +59,8 @@ class LessonRecord(NewLesson):
 
 
 def _record(row: LessonRow) -> LessonRecord:
-    return LessonRecord(
-        id=row.id,
-        domain=row.domain,
-        task_name=row.task_name,
-        run_id=row.run_id,
-        key=row.key,
-        kind=row.kind,
-        text=row.text,
-        support=row.support,
-        mean_delta=row.mean_delta,
-        evidence=row.evidence or {},
-        embedding=list(row.embedding or []),
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+    record = record_of(LessonRecord, row)
+    return replace(record, evidence=row.evidence or {}, embedding=list(row.embedding or []))
 
 
 class LessonBank:

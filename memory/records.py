@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
+
+Record = TypeVar("Record")
 
 
 @dataclass(frozen=True)
@@ -70,3 +72,9 @@ class CandidateRecord:
     created_at: datetime
     stage: int | None = None
     inner_calls: int = 0
+
+
+def record_of(cls: type[Record], row: object) -> Record:
+    """The frozen record `cls` of an ORM row, its fields read by name: one conversion for
+    every record, so a column added to a table and its record needs no copy line."""
+    return cls(**{f.name: getattr(row, f.name) for f in fields(cls)})  # type: ignore[arg-type]

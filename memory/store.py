@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from sqlalchemy import Engine, create_engine, event, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from memory.errors import RunNotFound, StoreError
-from memory.records import CandidateRecord, NewCandidate, RunRecord
+from memory.records import CandidateRecord, NewCandidate, RunRecord, record_of
 from memory.schema import upgrade_schema
 from memory.tables import ArtifactRow, CandidateRow, RunRow
 
@@ -46,44 +47,12 @@ def _tune_sqlite(engine: Engine) -> None:
 
 
 def _run_record(row: RunRow) -> RunRecord:
-    return RunRecord(
-        id=row.id,
-        task_name=row.task_name,
-        key=row.key,
-        spec=row.spec,
-        status=row.status,
-        seed=row.seed,
-        evaluations=row.evaluations,
-        elapsed_seconds=row.elapsed_seconds,
-        best_fitness=row.best_fitness,
-        engine_state=row.engine_state,
-        message=row.message,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+    return record_of(RunRecord, row)
 
 
 def _candidate_record(row: CandidateRow) -> CandidateRecord:
-    return CandidateRecord(
-        run_id=row.run_id,
-        n=row.n,
-        hash=row.hash,
-        representation=row.representation,
-        content=row.content,
-        valid=row.valid,
-        metrics=row.metrics,
-        fitness=row.fitness,
-        parents=list(row.parents or []),
-        error=row.error,
-        feedback=row.feedback,
-        proposer=row.proposer,
-        island=row.island,
-        cell=row.cell,
-        eval_seconds=row.eval_seconds,
-        created_at=row.created_at,
-        stage=row.stage,
-        inner_calls=row.inner_calls or 0,
-    )
+    record = record_of(CandidateRecord, row)  # rows written before migration 0002 lack inner_calls
+    return replace(record, parents=list(row.parents or []), inner_calls=row.inner_calls or 0)
 
 
 class Store:
