@@ -19,17 +19,18 @@ from typing import Any
 
 import numpy as np
 
+from evolve.candidates import member_from_verdict, member_of, new_candidate
 from evolve.config import Budget, EngineConfig
-from evolve.context import Context, Member, Proposal, Scored
+from evolve.context import Context, Proposal, Scored
 from evolve.errors import SeedFailed
 from evolve.lessons import LessonMemory
 from evolve.novelty import NoveltyFilter
-from evolve.population import Population, cell_of
+from evolve.population import Population
 from evolve.problem import Problem, decode_vector
 from evolve.proposers.base import Proposer
-from evolve.refinement import INNER_CALLS_META, refine_proposals
+from evolve.refinement import refine_proposals
 from evolve.selection import select_inspirations, select_parents
-from memory import CandidateRecord, NewCandidate, Store, candidate_hash
+from memory import Store, candidate_hash
 from science import CascadeStage, EvaluatorRef, Job, Limits, Verdict, VerifierPool
 
 log = logging.getLogger(__name__)
@@ -142,7 +143,7 @@ class Evolution:
             self.known.add(record.hash)
             self.evaluations += 1
             self.invalid += not record.valid
-            self.population.add(self._member(record))
+            self.population.add(member_of(record, self.config.islands))
         while point is not None:
             self.population.migrate()
             point = next(pending, None)
@@ -278,10 +279,13 @@ class Evolution:
         verdicts = self._verify([proposal.content for proposal, _ in fresh])
         scored = []
         for index, ((proposal, digest), verdict) in enumerate(zip(fresh, verdicts, strict=True)):
-            member = self._member_from_verdict(proposal, digest, verdict, island_of(index))
+            member = member_from_verdict(self.problem, proposal, digest, verdict, island_of(index))
             scored.append(Scored(proposal=proposal, member=member))
         self.proposer.tell(scored)
-        new = [self._new_candidate(s, v) for s, v in zip(scored, verdicts, strict=True)]
+        cells = self.config.map_elites
+        new = [
+            new_candidate(self.problem, s, v, cells) for s, v in zip(scored, verdicts, strict=True)
+        ]
         self.store.add_candidates(self.run_id, new, self.state(), self.elapsed_seconds)
         for item in scored:
             self.evaluations += 1
@@ -316,70 +320,6 @@ class Evolution:
             params=self.evaluation.params,
             limits=self.evaluation.limits,
             cascade=self.evaluation.cascade,
-        )
-
-    def _member_from_verdict(
-        self, proposal: Proposal, digest: str, verdict: Verdict, island: int
-    ) -> Member:
-        metric = self.problem.objective.metric
-        fitness = None
-        if verdict.valid and metric not in verdict.metrics:
-            returned = ", ".join(sorted(verdict.metrics)) or "no numeric metric"
-            verdict = replace(
-                verdict,
-                valid=False,
-                error=f"objective metric '{metric}' is not returned by evaluate(); "
-                f"it returned: {returned}",
-            )
-        if verdict.valid:
-            fitness = self.problem.objective.fitness(verdict.metrics[metric])
-        return Member(
-            hash=digest,
-            content=proposal.content,
-            fitness=fitness,
-            metrics=verdict.metrics,
-            valid=verdict.valid,
-            feedback=verdict.feedback,
-            error=verdict.error,
-            island=island,
-            parents=proposal.parents,
-            artifacts=verdict.artifacts or {},
-        )
-
-    def _new_candidate(self, scored: Scored, verdict: Verdict) -> NewCandidate:
-        member = scored.member
-        map_elites = self.config.map_elites
-        return NewCandidate(
-            hash=member.hash,
-            representation=self.problem.representation,
-            content=member.content,
-            valid=member.valid,
-            metrics=member.metrics,
-            fitness=member.fitness,
-            parents=list(member.parents),
-            error=member.error,
-            feedback=member.feedback,
-            proposer=scored.proposal.proposer,
-            island=member.island,
-            cell=cell_of(member.metrics, map_elites) if map_elites else None,
-            eval_seconds=verdict.seconds,
-            stage=verdict.stage,
-            inner_calls=int(scored.proposal.meta.get(INNER_CALLS_META, 0)),
-            artifacts=verdict.artifacts,
-        )
-
-    def _member(self, record: CandidateRecord) -> Member:
-        return Member(
-            hash=record.hash,
-            content=record.content,
-            fitness=record.fitness,
-            metrics=record.metrics,
-            valid=record.valid,
-            feedback=record.feedback,
-            error=record.error,
-            island=record.island % self.config.islands,
-            n=record.n,
-            parents=tuple(record.parents),
         )
 
     def _report(self) -> None:
