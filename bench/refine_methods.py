@@ -20,34 +20,17 @@ from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from bench.equal_time import better  # noqa: E402
+from bench.equal_time import multistart_until  # noqa: E402
 from bench.record import machine, now, save_record  # noqa: E402
 from discovery.spec import load_task  # noqa: E402
-from science.call import load_evaluator  # noqa: E402
-from science.refine import METHODS, Refinement, refine  # noqa: E402
+from science.refine import METHODS  # noqa: E402
 
 
 def multistart(path: Path, method: str, seconds: float, seed: int) -> dict[str, Any]:
     """Best value, evaluator calls and starts of `method` from random starts in `seconds`."""
     spec = load_task(path)
-    evaluate = load_evaluator(spec.evaluation_setup().evaluator)
-    space, rng = spec.vector, np.random.default_rng(seed)
-    deadline, best, calls, starts = time.time() + seconds, None, 0, 0
-    while (left := deadline - time.time()) > 0.05:
-        start = rng.uniform(space.low, space.high, space.size).tolist()
-        settings = Refinement(
-            spec.objective.metric,
-            spec.objective.direction,
-            space.low,
-            space.high,
-            10**9,
-            left,
-            method,
-        )
-        objective, _, _ = refine(evaluate, start, spec.params, settings)
-        calls, starts = calls + objective.calls, starts + 1
-        if objective.best_x is not None:
-            best = better(spec, best, objective.sign * objective.best_fitness)
+    deadline = time.time() + seconds
+    best, calls, starts = multistart_until(spec, method, deadline, np.random.default_rng(seed))
     return {"best": best, "calls": calls, "starts": starts}
 
 

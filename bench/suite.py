@@ -39,10 +39,9 @@ from typing import Any  # noqa: E402
 import numpy as np  # noqa: E402
 import optuna  # noqa: E402
 
-from bench.equal_time import better, run_engine  # noqa: E402
+from bench.equal_time import better, multistart_until, run_engine  # noqa: E402
 from discovery.spec import TaskSpec, load_task  # noqa: E402
 from science.call import load_evaluator  # noqa: E402
-from science.refine import Refinement, refine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITE = ROOT / "tasks" / "suite"
@@ -61,25 +60,8 @@ def suite_tasks() -> dict[str, Path]:
 
 def _multistart_worker(args: tuple[str, int, int, float]) -> tuple[float | None, int]:
     path, seed, worker, deadline = args
-    spec = load_task(Path(path))
-    evaluate = load_evaluator(spec.evaluation_setup().evaluator)
     rng = np.random.default_rng([seed, worker])
-    space, best, calls = spec.vector, None, 0
-    while (left := deadline - time.time()) > 0.05:
-        start = rng.uniform(space.low, space.high, space.size).tolist()
-        settings = Refinement(
-            spec.objective.metric,
-            spec.objective.direction,
-            space.low,
-            space.high,
-            10**9,
-            left,
-            MULTISTART_METHOD,
-        )
-        objective, _, _ = refine(evaluate, start, spec.params, settings)
-        calls += objective.calls
-        if objective.best_x is not None:
-            best = better(spec, best, objective.sign * objective.best_fitness)
+    best, calls, _ = multistart_until(load_task(Path(path)), MULTISTART_METHOD, deadline, rng)
     return best, calls
 
 
