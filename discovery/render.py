@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from discovery.errors import DiscoveryError
 from evolve.loop import job_payload
-from science import Job, SandboxPool, VerifierPool
+from science import Job, SandboxPool, ScienceError, VerifierPool
 from science.render import SVG_ARTIFACT, RenderInvalid, check_svg
 
 if TYPE_CHECKING:
@@ -62,12 +62,13 @@ def render_svg(spec: TaskSpec, pool: VerifierPool, content: str) -> str:
 
 
 def try_render(spec: TaskSpec, pool: VerifierPool, content: str) -> str | None:
-    """`render_svg`, or None (logged) when the task has no render function or it failed."""
+    """`render_svg`, or None (logged) when the task has no render function, it failed, or
+    the pool did (a drawing never fails a run or a page)."""
     if spec.render is None:
         return None
     try:
         return render_svg(spec, pool, content)
-    except RenderFailed as error:
+    except (RenderFailed, ScienceError) as error:
         log.warning("task %s: cannot draw a candidate: %s", spec.name, error)
         return None
 

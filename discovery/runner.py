@@ -9,7 +9,6 @@ A run that ends without a single valid candidate has failed, with the first erro
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 from collections.abc import Callable
@@ -26,9 +25,8 @@ from evolve.lessons import LessonMemory, LessonScope, writer_of
 from evolve.lessons_embedding import shipped_embedding
 from evolve.proposers import make_proposer
 from memory import RunRecord, Store
-from science import ScienceError, VerifierPool, make_pool
+from science import VerifierPool, make_pool
 
-log = logging.getLogger(__name__)
 RESUME_HINT = "run the same command to resume"
 
 
@@ -147,13 +145,7 @@ def draw_best(spec: TaskSpec, pool: VerifierPool, store: Store, run_id: str) -> 
     """The task's drawing of the run's best candidate (None: no `render`, no best, or it failed;
     a failure is logged and never fails the run)."""
     best = store.best(run_id) if spec.render is not None else None
-    if best is None:
-        return None
-    try:
-        return try_render(spec, pool, best.content)
-    except ScienceError as error:  # a pool broken by Ctrl-C, say: the results come first
-        log.warning("task %s: the best candidate was not drawn: %s", spec.name, error)
-        return None
+    return try_render(spec, pool, best.content) if best is not None else None
 
 
 def lesson_memory(

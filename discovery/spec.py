@@ -400,17 +400,11 @@ def stored_task(run: RunRecord, folder: Path | str = ".") -> TaskSpec:
 
 def check_task(spec: TaskSpec, source: str) -> None:
     """Checks beyond the fields, done when the task loads rather than at the first
-    evaluation: the evaluator file or module defines its function, the proposer knows its
-    options, the seed files exist."""
-    problems = []
-    try:
-        ref = EvaluatorRef.parse(spec.evaluator, spec.folder)
-    except ScienceError as error:
-        problems.append(f"field `evaluator`: {error}")
-    else:
-        found = evaluator_problem(ref)
-        problems += [f"field `evaluator`: {found}"] if found else []
-    problems += _render_problems(spec)
+    evaluation: the evaluator's (and `render`'s) file or module defines its function, the
+    proposer knows its options, the seed files exist."""
+    problems = _function_problems("evaluator", spec.evaluator, spec.folder)
+    if spec.render is not None:
+        problems += _function_problems("render", spec.render, spec.folder)
     problems += proposer_problems(spec.representation, spec.proposer.kind, spec.proposer.options)
     if problems:
         raise TaskSpecError(f"{source}: " + "; ".join(problems))
@@ -420,15 +414,14 @@ def check_task(spec: TaskSpec, source: str) -> None:
         raise TaskSpecError(f"{source}: {error}") from None
 
 
-def _render_problems(spec: TaskSpec) -> list[str]:
-    """Why the optional `render` function cannot be found, checked when the task loads."""
-    if spec.render is None:
-        return []
+def _function_problems(field: str, text: str, folder: Path) -> list[str]:
+    """Why the function a field names (``file.py:function`` or a module's) cannot be called:
+    the file or module is missing, does not parse, or does not define it."""
     try:
-        found = evaluator_problem(EvaluatorRef.parse(spec.render, spec.folder))
+        found = evaluator_problem(EvaluatorRef.parse(text, folder))
     except ScienceError as error:
         found = str(error)
-    return [f"field `render`: {found}"] if found else []
+    return [f"field `{field}`: {found}"] if found else []
 
 
 def load_task(path: Path | str) -> TaskSpec:
