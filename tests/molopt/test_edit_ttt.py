@@ -8,20 +8,16 @@ import pytest
 import torch
 from rdkit import Chem
 
-from discovery.runner import run_task
-from discovery.spec import ProposerSpec, load_task
 from evolve.context import Context, Member, Scored
 from evolve.errors import ProposerConfigError
 from evolve.problem import Objective, Problem
 from evolve.ttt.policy import TTTConfig
-from memory import Store
-from memory.store import sqlite_url
 from molopt.edit.features import edit_features, task_vector
 from molopt.edit.model import collate
 from molopt.edit.space import enumerate_edits
 from molopt.edit.ttt_proposer import EditTTT, edit_policy
 from molopt.repo.edits import EditGoal
-from tests.molopt.test_pmo_tasks import TASKS
+from tests.molopt.ttt_runs import run_qed_with_ttt
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -130,24 +126,6 @@ def test_the_kind_checks_its_options():
 
 
 def test_a_pmo_task_runs_with_the_edit_policy_and_state_reuse(tmp_path):
-    spec = load_task(TASKS / "qed.yaml")
-    spec = spec.model_copy(
-        update={
-            "proposer": ProposerSpec(
-                kind="molopt.edit.ttt_proposer:edit_policy",
-                ttt={"enabled": True, "group_size": 4, "lr": 1e-3},
-            ),
-            "engine": spec.engine.model_copy(
-                update={"batch_size": 8, "parents": 2, "selection": "ttt_puct"}
-            ),
-            "evaluation": spec.evaluation.model_copy(update={"sandbox": False}),
-        }
-    )
-    store = Store(sqlite_url(tmp_path / "store.db"))
-    result = run_task(spec, store, tmp_path / "results", evaluations=32, seed=0)
-    assert result.status == "finished" and result.evaluations == 32
-    state = store.get_run(result.run_id).engine_state["proposer"]
+    state, history = run_qed_with_ttt(tmp_path, "molopt.edit.ttt_proposer:edit_policy", 1e-3)
     assert len(state["curve"]) == len(state["groups"]) >= 2
-    history = list(store.history(result.run_id))
     assert sum(bool(r.parents) for r in history) >= 16  # edits of selected states
-    store.close()
