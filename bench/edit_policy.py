@@ -36,7 +36,7 @@ from bench.record import machine, now, save_record
 from discovery.home import data_folder
 from molopt.edit.errors import EditCheckpointError
 from molopt.edit.features import edit_features, task_vector
-from molopt.edit.labels import goal_columns, label_edits
+from molopt.edit.labels import most_similar_success
 from molopt.edit.model import collate, load_scorer
 from molopt.edit.space import enumerate_edits
 from molopt.edit.task import parse_task
@@ -61,9 +61,9 @@ def answer_prompt(models: dict, source: str, instruction: str, rng: random.Rando
     batch = collate([(edit_features(mol, edits), task_vector(goal))])
     out = {name: edits[int(model(batch).argmax())].smiles for name, model in models.items()}
     out[RANDOM] = rng.choice(edits).smiles
-    labels = label_edits(mol, edits, *goal_columns(goal))
-    reward = labels.reward(goal)
-    best = int(np.argmax(reward)) if reward.max() > 0 else int(np.argmax(labels.similarity))
+    best, sims = most_similar_success(mol, edits, goal)
+    if best is None or sims[best] == 0:  # success × sim is 0 everywhere: the closest edit
+        best = int(np.argmax(sims))
     out[ORACLE] = edits[best].smiles
     return out
 

@@ -17,7 +17,7 @@ import torch
 from rdkit import Chem
 
 from molopt.edit.features import edit_features, task_vector
-from molopt.edit.labels import goal_columns, label_edits
+from molopt.edit.labels import most_similar_success
 from molopt.edit.model import EditScorer, collate, load_scorer
 from molopt.edit.space import Edit, enumerate_edits
 from molopt.errors import InvalidMoleculeError
@@ -80,10 +80,7 @@ class EditPolicy:
 def verified_best(source: Chem.Mol, edits: list[Edit], goal: EditGoal) -> EditAnswer:
     """Among `edits` (best first), the successful one most similar to `source`, verified;
     the first edit, marked unverified, when none succeeds."""
-    properties, groups = goal_columns(goal)
-    labels = label_edits(source, edits, properties, groups)
-    success = labels.success(goal)
-    if not success.any():
+    best, _ = most_similar_success(source, edits, goal)
+    if best is None:
         return EditAnswer(edits[0].smiles, edits[0], verified=False)
-    best = max((i for i in range(len(edits)) if success[i]), key=lambda i: labels.similarity[i])
     return EditAnswer(edits[best].smiles, edits[best], verified=True)

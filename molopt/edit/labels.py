@@ -97,8 +97,6 @@ def label_edits(
     `products`, the edits' parsed molecules when the caller has them, saves parsing again."""
     if products is None:
         products = [Chem.MolFromSmiles(e.smiles) for e in edits]
-    fps = [fingerprint(m) for m in products]
-    sims = DataStructs.BulkTanimotoSimilarity(fingerprint(source), fps) if fps else []
     return EditLabels(
         source_properties=np.asarray(_properties(source, properties), dtype=np.float64),
         source_counts=np.asarray(_counts(source, groups), dtype=np.float64),
@@ -108,5 +106,31 @@ def label_edits(
         counts=np.asarray([_counts(m, groups) for m in products], dtype=np.float64).reshape(
             -1, len(GROUPS)
         ),
-        similarity=np.asarray(sims, dtype=np.float64),
+        similarity=similarities(source, products),
     )
+
+
+def similarities(source: Chem.Mol, products: Sequence[Chem.Mol]) -> np.ndarray:
+    """(n,) Tanimoto similarity of each product to `source` (Morgan radius 2, 2048 bits)."""
+    fps = [fingerprint(m) for m in products]
+    return np.asarray(
+        DataStructs.BulkTanimotoSimilarity(fingerprint(source), fps) if fps else [],
+        dtype=np.float64,
+    )
+
+
+def most_similar_success(
+    source: Chem.Mol, edits: Sequence[Edit], goal: EditGoal
+) -> tuple[int | None, np.ndarray]:
+    """The index of the successful edit most similar to `source` (the highest success × sim;
+    the first in `edits` among equals; None when no edit succeeds),
+    and every edit's similarity. Edits are measured in order of similarity until the first
+    success, which answers as labelling all of them would at a fraction of the RDKit calls."""
+    products = [Chem.MolFromSmiles(e.smiles) for e in edits]
+    sims = similarities(source, products)
+    properties, groups = goal_columns(goal)
+    for i in np.argsort(-sims, kind="stable"):
+        labels = label_edits(source, [edits[i]], properties, groups, products=[products[i]])
+        if labels.success(goal)[0]:
+            return int(i), sims
+    return None, sims

@@ -10,8 +10,10 @@ from rdkit import Chem
 from molopt.edit.dataset import make_sample
 from molopt.edit.features import task_vector
 from molopt.edit.goals import Pair, best_edit, draw_pairs
+from molopt.edit.labels import goal_columns, label_edits, most_similar_success
 from molopt.edit.model import EditScorer, collate, load_scorer, padded_log_probs
 from molopt.edit.shards import write_shard
+from molopt.edit.space import enumerate_edits
 from molopt.edit.train import (
     TrainSettings,
     grpo_loss,
@@ -48,6 +50,30 @@ def test_best_edit_is_the_most_similar_success(samples):
     best = best_edit(labels, goal)
     reward = labels.success(goal) * labels.similarity
     assert reward[best] == reward.max() > 0
+
+
+@pytest.mark.parametrize(
+    "goal",
+    [
+        EditGoal("QED", direction=1),
+        EditGoal("LogP", direction=-1),
+        EditGoal("AddComponent", added="hydroxyl"),
+        EditGoal("SubComponent", added="amine", removed="hydroxyl"),
+    ],
+)
+def test_the_lazy_oracle_answers_as_labelling_every_edit(samples, goal):
+    for sample in samples:
+        source = Chem.MolFromSmiles(sample.source)
+        edits = enumerate_edits(source)
+        full = label_edits(source, edits, *goal_columns(goal))
+        lazy, sims = most_similar_success(source, edits, goal)
+        np.testing.assert_allclose(sims, full.similarity)
+        success = full.success(goal)
+        if not success.any():
+            assert lazy is None
+            continue
+        reward = np.where(success, full.similarity, -1.0)
+        assert lazy == int(np.argmax(reward))  # the first of the most similar successes
 
 
 def test_scores_do_not_depend_on_the_rest_of_the_batch(samples, one_torch_thread):
