@@ -27,18 +27,29 @@ def poses_and_receptor(tmp_path_factory):
     return poses, receptor
 
 
-def test_features_are_relative_to_the_complex(poses_and_receptor):
+GEOMETRIC = ("vina_delta", "vina_rank", "consensus", "rmsd_to_top")  # no rescoring needed
+
+
+def test_score_and_geometry_features_are_relative_to_the_complex(poses_and_receptor):
     poses, receptor = poses_and_receptor
-    x = pose_features(poses, [-6.0, -8.0, -5.0], receptor)
-    column = {name: x[:, i] for i, name in enumerate(FEATURES)}
-    assert x.shape == (3, len(FEATURES))
+    x = pose_features(poses, [-6.0, -8.0, -5.0], receptor, GEOMETRIC)
+    column = {name: x[:, i] for i, name in enumerate(GEOMETRIC)}
     assert column["vina_delta"].tolist() == [2.0, 0.0, 3.0]
     assert column["vina_rank"].tolist() == [0.5, 0.0, 1.0]
     assert column["rmsd_to_top"][1] == 0.0 and column["rmsd_to_top"][2] > 3.0
     assert column["consensus"].tolist() == [0.5, 0.5, 0.0]  # the two close poses agree
+
+
+@pytest.mark.slow  # six Vina map sets (about 10 CPU-s)
+def test_every_feature_is_computed_in_order(poses_and_receptor):
+    poses, receptor = poses_and_receptor
+    x = pose_features(poses, [-6.0, -8.0, -5.0], receptor)
+    column = {name: x[:, i] for i, name in enumerate(FEATURES)}
+    assert x.shape == (3, len(FEATURES))
     assert column["vinardo_delta"].min() == 0.0
     for term in ("gauss1", "gauss2", "repulsion", "hydrophobic", "hbond"):
         assert abs(column[term].mean()) < 1e-9
+    assert column["repulsion"].std() > 0
 
 
 def test_vinardo_prefers_the_crystal_pose_to_one_moved_4_angstrom(poses_and_receptor):
