@@ -121,8 +121,6 @@ def test_hybrid_mode_ranks_with_the_shipped_ranker(data_dir, tmp_path):
     (row,) = csv.DictReader(open(tmp_path / "out" / "results.csv"))
     assert row["status"] == "ok" and row["mode"] == "hybrid"
     assert 0 < float(row["scorer_probability"]) <= 1
-    rank1, rank2 = (
-        Chem.MolFromMolFile(str(tmp_path / "out" / row["complex_name"] / f"rank{i}.sdf"))
-        for i in (1, 2)
-    )
+    folder = tmp_path / "out" / row["complex_name"]
+    rank1, rank2 = (next(Chem.SDMolSupplier(str(folder / f"rank{i}.sdf"))) for i in (1, 2))
     assert float(rank1.GetProp("scorer_probability")) >= float(rank2.GetProp("scorer_probability"))
