@@ -35,8 +35,9 @@ from bench.docking import extract_slice
 from bench.record import machine, now, save_record
 from discovery.home import data_folder
 from docking.inference.checks import posebusters_flags
-from docking.inference.hybrid import HybridOptions, rank_poses, sample_poses
+from docking.inference.hybrid import RECEPTOR_NAME, HybridOptions, rank_poses, sample_poses
 from docking.inference.infer import DockingOptions, dock_one
+from docking.inference.pose_ranker import default_ranker, load_ranker
 from docking.inference.table import DockingRequest
 from docking.network.checkpoint import default_checkpoint, load_model
 from docking.network.scorer_checkpoint import default_scorer, load_scorer
@@ -85,8 +86,9 @@ def _write(mol: Chem.Mol, path: Path) -> Path:
     return path
 
 
-def bench_complex(item: tuple[str, Path, Path], scorer, net, options, work: Path) -> dict:
-    """Vina, hybrid and net rank 1 of one complex with the true pocket centre."""
+def bench_complex(item: tuple[str, Path, Path], models, net, options, work: Path) -> dict:
+    """Hybrid (the pose ranker), Vina, scorer and net rank 1 of one complex with the true
+    pocket centre, and every sampled pose's RMSD, Vina score and ranker features."""
     pdb_id, protein, ligand = item
     crystal = load_ligand_file(ligand)
     centre = Chem.RemoveHs(crystal).GetConformer().GetPositions().mean(0)
@@ -97,19 +99,31 @@ def bench_complex(item: tuple[str, Path, Path], scorer, net, options, work: Path
     began = time.process_time()
     poses = sample_poses(request, centre, folder, options)
     record["cpu_s_vina"] = time.process_time() - began
+    site = (protein, folder / RECEPTOR_NAME)
+    ranker, scorer = models
     began = time.process_time()
-    ranked = rank_poses(poses, protein, scorer, "hybrid")
+    ranked = rank_poses(poses, site, ranker, "hybrid")
+    record["cpu_s_ranker"] = time.process_time() - began
+    began = time.process_time()
+    by_scorer = rank_poses(poses, site, scorer, "scorer")[0]
     record["cpu_s_scorer"] = time.process_time() - began
     by_vina = min(ranked, key=lambda r: r.pose.vina_score)
     rmsds = [symmetric_rmsd(r.pose.mol, crystal) for r in ranked]
     record.update(
+        pose_rmsd=[round(symmetric_rmsd(p.mol, crystal), 3) for p in poses],
+        pose_vina_score=[p.vina_score for p in poses],
+        pose_ranker_probability=[round(r.probability, 4) for r in ranked],
         rmsd_hybrid=rmsds[0],
+        rmsd_scorer=symmetric_rmsd(by_scorer.pose.mol, crystal),
         rmsd_vina=symmetric_rmsd(by_vina.pose.mol, crystal),
         rmsd_best_sampled=min(rmsds),
         poses=len(ranked),
         pb_hybrid=_valid(_write(ranked[0].pose.mol, folder / "hybrid.sdf"), protein),
+        pb_scorer=_valid(_write(by_scorer.pose.mol, folder / "scorer.sdf"), protein),
         pb_vina=_valid(_write(by_vina.pose.mol, folder / "vina.sdf"), protein),
     )
+    if net is None:
+        return record
     began = time.process_time()
     result = dock_one(request, net, folder / "net", DockingOptions(posebusters=True))
     record["cpu_s_net"] = time.process_time() - began
@@ -125,7 +139,7 @@ def summarise(records: list[dict]) -> dict:
     """Per method: % < 2 Å, % < 5 Å, median RMSD, % PoseBusters-valid, median CPU-s."""
     ok = [r for r in records if "error" not in r]
     out = {"complexes": len(records), "failed": [r["pdb_id"] for r in records if "error" in r]}
-    for method in ("hybrid", "vina", "best_sampled", "net"):
+    for method in ("hybrid", "vina", "scorer", "best_sampled", "net"):
         values = [r[f"rmsd_{method}"] for r in ok if f"rmsd_{method}" in r]
         if not values:
             continue
@@ -140,7 +154,7 @@ def summarise(records: list[dict]) -> dict:
         if valid:
             figures["posebusters_valid_pct"] = round(100 * sum(valid) / len(valid), 1)
         out[method] = figures
-    vina_cpu = [r["cpu_s_vina"] + r["cpu_s_scorer"] for r in ok]
+    vina_cpu = [r["cpu_s_vina"] + r.get("cpu_s_ranker", r["cpu_s_scorer"]) for r in ok]
     if vina_cpu:
         out["hybrid_cpu_s_median"] = round(statistics.median(vina_cpu), 1)
         out["vina_cpu_s_median"] = round(statistics.median(r["cpu_s_vina"] for r in ok), 1)
@@ -156,13 +170,19 @@ def main() -> None:
     parser.add_argument("--exhaustiveness", type=int, default=8)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--scorer", type=Path, default=None)
+    parser.add_argument("--ranker", type=Path, default=None)
+    parser.add_argument("--no-net", action="store_true", help="skip the old network")
+    parser.add_argument("--label", default="", help="suffix of the summary's label")
     parser.add_argument("--max-minutes", type=float, default=60.0)
     parser.add_argument("--log", type=Path, default=None, help="JSON lines [bench/results/...]")
     args = parser.parse_args()
     log = args.log or ROOT / "bench" / "results" / f"docking_hybrid_{args.set}.jsonl"
     done = {json.loads(line)["pdb_id"] for line in log.open()} if log.exists() else set()
-    scorer = load_scorer(args.scorer or default_scorer())
-    net = load_model(default_checkpoint())
+    models = (
+        load_ranker(args.ranker or default_ranker()),
+        load_scorer(args.scorer or default_scorer()),
+    )
+    net = None if args.no_net else load_model(default_checkpoint())
     options = HybridOptions(exhaustiveness=args.exhaustiveness, seeds=(args.seed,))
     began = time.monotonic()
     with tempfile.TemporaryDirectory() as scratch:
@@ -177,7 +197,7 @@ def main() -> None:
             if item[0] in done or time.monotonic() - began > 60 * args.max_minutes:
                 continue
             try:
-                record = bench_complex(item, scorer, net, options, work)
+                record = bench_complex(item, models, net, options, work)
             except Exception as error:  # noqa: BLE001 - a failed complex is a row, not the end
                 record = {"pdb_id": item[0], "error": f"{type(error).__name__}: {error}"}
             with log.open("a") as handle:
@@ -195,7 +215,7 @@ def main() -> None:
         fabflex_published_below_2A_pct=FABFLEX_PUBLISHED_BELOW_2A,
         command=f"python -m bench.docking_hybrid --set {args.set} --exhaustiveness {args.exhaustiveness}",
     )
-    save_record("docking_hybrid", f"{args.set}_e{args.exhaustiveness}", summary)
+    save_record("docking_hybrid", f"{args.set}_e{args.exhaustiveness}{args.label}", summary)
     print(json.dumps(summary, indent=1))  # noqa: T201
 
 

@@ -4,7 +4,7 @@
   featurization, checkpoints);
 - `docking.training`: training data (complexes, Vina poses, labelled poses) and trainers;
 - `docking.inference`: requests to poses (the batch table, pockets, conformers, the model,
-  hybrid and Vina modes, PoseBusters flags);
+  the hybrid (pose ranker), scorer and Vina modes, PoseBusters flags);
 - `docking.poses`: poses as molecules and their metrics (symmetric RMSD);
 - `docking.relaxation`: OpenMM relaxation of a pose in its pocket.
 

@@ -2,7 +2,7 @@
 
     discover dock --protein P.pdb --ligand L.sdf --pocket-center X Y Z --out DIR   # hybrid
     discover dock ... --mode vina | --mode fabflex      # plain Vina | the end-to-end network
-    discover dock make-labels / train-scorer            # the hybrid path's pose scorer
+    discover dock make-labels / train-ranker / train-scorer   # the hybrid path's rankers
     discover dock --mode fabflex --protein P.pdb --ligand L.sdf|L.mol2|"SMILES" --out DIR
     discover dock --csv batch.csv --out DIR          # columns complex_name, protein_path, ligand
     discover dock ... --pocket-residues A:45,A:46B   # pocket centre = their Cα centroid
@@ -114,13 +114,14 @@ def dock(
     mode: Annotated[
         str,
         typer.Option(
-            help="vina (Vina samples and ranks), hybrid (Vina samples, the pose scorer ranks; "
-            "its shipped checkpoint saw 5 complexes and ranks worse than Vina, BENCHMARKS.md), "
-            "or fabflex (network)"
+            help="vina (Vina samples and ranks), hybrid (Vina samples, the linear pose ranker "
+            "ranks: Vina + Vinardo rescore), scorer (Vina samples, the EGNN pose scorer ranks; "
+            "worse than Vina, BENCHMARKS.md), or fabflex (network)"
         ),
     ] = "vina",
     scorer: Annotated[
-        Path | None, typer.Option(help="Pose scorer checkpoint [the shipped one]")
+        Path | None,
+        typer.Option(help="Ranking model: pose ranker JSON (hybrid) or scorer .pt (scorer)"),
     ] = None,
     exhaustiveness: Annotated[
         int, typer.Option(help="Vina's exhaustiveness (hybrid, vina)")
@@ -271,9 +272,14 @@ def make_poses_command(
 
 
 def _register_label_maker() -> None:
-    from discovery.commands.dock_labels import make_labels_command, train_scorer_command
+    from discovery.commands.dock_labels import (
+        make_labels_command,
+        train_ranker_command,
+        train_scorer_command,
+    )
 
     app.command("make-labels")(make_labels_command)
+    app.command("train-ranker")(train_ranker_command)
     app.command("train-scorer")(train_scorer_command)
 
 

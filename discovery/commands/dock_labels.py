@@ -1,6 +1,8 @@
-"""`discover dock make-labels`: labelled poses of the training complexes for the pose scorer.
+"""`discover dock make-labels`: labelled poses of the training complexes, and the two
+models trained on them (`train-ranker`: the hybrid mode's linear ranker; `train-scorer`).
 
 discover dock make-labels --out ~/.discovery/pose-labels      # resumes; kill -9 safe
+discover dock train-ranker --labels ~/.discovery/pose-labels --out pose_ranker.json
 """
 
 from __future__ import annotations
@@ -46,6 +48,42 @@ def make_labels_command(
         print(f"discover dock make-labels: {error}", file=sys.stderr)
         raise typer.Exit(1) from error
     print(f"{written} rows written; folder {out}")
+
+
+def train_ranker_command(
+    labels: Annotated[
+        list[Path] | None, typer.Option(help="Label folders [DISCOVERY_HOME/pose-labels]")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Ranker JSON to write")] = Path("pose_ranker.json"),
+    cache: Annotated[
+        Path | None, typer.Option(help="Feature cache [DISCOVERY_HOME/pose-ranker-features]")
+    ] = None,
+    cached_only: Annotated[
+        bool, typer.Option(help="Use only Vina jobs featurized before (no rescoring)")
+    ] = False,
+) -> None:
+    """Fit the hybrid mode's pose ranker on the labelled Vina poses: features and λ chosen
+    by leave-complexes-out cross-validation on these labels only."""
+    from docking.errors import DockingError
+    from docking.training.ranker_train import train_ranker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    folders = labels or [home_folder() / "pose-labels"]
+    try:
+        record = train_ranker(
+            folders,
+            cache or home_folder() / "pose-ranker-features",
+            out,
+            featurize=not cached_only,
+        )
+    except (DockingError, OSError, ValueError) as error:
+        print(f"discover dock train-ranker: {error}", file=sys.stderr)
+        raise typer.Exit(1) from error
+    chosen = record["chosen"]
+    print(
+        f"{record['complexes']} complexes, {record['lists']} lists: {chosen['feature_set']}, "
+        f"λ {chosen['l2']}; {out}"
+    )
 
 
 def train_scorer_command(

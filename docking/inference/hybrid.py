@@ -1,10 +1,13 @@
-"""Docking on a CPU: physics samples the poses, the pose scorer ranks them.
+"""Docking on a CPU: physics samples the poses, a learned ranker (or Vina) orders them.
 
 The pattern of GNINA (McNutt et al. 2021): AutoDock Vina's Monte Carlo search (every
 pose it returns is already locally optimized by its BFGS) samples poses in a box sized
 to the ligand (`science.vina.site`) around the pocket centre, once per seed, and a
-learned scorer (`docking.network.pose_scorer`) ranks them by P(RMSD < 2 Å). Mode ``vina`` ranks
-by Vina's own score instead, so that both can be compared on the same poses by one flag.
+learned model ranks them. Mode ``hybrid``: the linear listwise pose ranker
+(`docking.inference.pose_ranker`, over complex-relative features such as Vina's score
+and the Vinardo rescore, `docking.inference.pose_features`); mode ``scorer``: the
+EGNN pose scorer (`docking.network.pose_scorer`, P(RMSD < 2 Å)); mode ``vina``: Vina's
+own score. All three rank the same poses, so they compare by one flag.
 
 The pocket centre comes from the request (``pocket_center`` or the Cα centroid of
 ``pocket_residues``). A blind request is docked into the top `HybridOptions.pockets`
@@ -17,7 +20,9 @@ carries a warning (`docking.inference.rank_agreement`).
 
 Per complex in ``OUT/<complex_name>/``: ``rank1.sdf`` ... (the ligand as Vina docked it:
 hydrogens, the protonated form's bond orders; SD tags ``vina_score``,
-``scorer_probability``, ``scorer_rmsd_angstrom``, ``pocket``) and ``receptor.pdbqt``; then the same
+``scorer_probability`` (the ranking model's probability: the ranker's softmax over the
+poses in hybrid mode, the scorer's P(RMSD < 2 Å) in scorer mode), ``scorer_rmsd_angstrom``
+(scorer mode), ``pocket``) and ``receptor.pdbqt``; then the same
 post-processing as the network path (``--relax``, PoseBusters) and one row of
 ``results.csv`` per request, failures with their reason.
 """
@@ -39,6 +44,8 @@ from docking.errors import DockingConfigError, DockingError, StructureError
 from docking.inference.infer import DockingOptions, check_complex_name, dock_requests, post_process
 from docking.inference.pocket import given_centre
 from docking.inference.pocket_finder import DEFAULT_FINDER, FINDERS, PocketCandidate, find_pockets
+from docking.inference.pose_features import pose_features
+from docking.inference.pose_ranker import PoseRanker
 from docking.inference.rank_agreement import rank_disagreement
 from docking.inference.table import DockingRequest, DockingResult, write_results
 from docking.network.model import FlexibleDocker
@@ -51,8 +58,9 @@ from science.vina.site import Pose, Site, ligand_box, write_receptor
 
 log = logging.getLogger(__name__)
 
-MODES = ("hybrid", "vina")
+MODES = ("hybrid", "vina", "scorer")
 BLIND_FINDERS = (*FINDERS, "network")
+RECEPTOR_NAME = "receptor.pdbqt"
 ROW_ERRORS = (DockingError, VinaError, OSError, ValueError, RuntimeError)
 
 
@@ -88,8 +96,8 @@ class HybridOptions:
 
 @dataclass(frozen=True)
 class RankedPose:
-    """A sampled pose with Vina's score, the scorer's P(RMSD < 2 Å) and RMSD, and the
-    pocket it was sampled in."""
+    """A sampled pose with Vina's score, the ranking model's probability (and the
+    scorer's predicted RMSD, scorer mode), and the pocket it was sampled in."""
 
     pose: Pose
     probability: float
@@ -118,7 +126,7 @@ def sample_poses(
 ) -> list[Pose]:
     """Vina's poses of the ligand in a ligand-sized box at `centre`, over every seed
     (`receptor`: the protein's PDBQT, written into `folder` when not given)."""
-    receptor = receptor or write_receptor(request.protein_path, folder / "receptor.pdbqt")
+    receptor = receptor or write_receptor(request.protein_path, folder / RECEPTOR_NAME)
     graph = Chem.RemoveHs(load_ligand(request.ligand), sanitize=False)
     poses = []
     for seed in options.seeds:
@@ -131,22 +139,36 @@ def sample_poses(
 
 
 @torch.no_grad()
+def scorer_beliefs(poses: list[Pose], protein_pdb: Path, scorer: PoseScorer) -> tuple[list, list]:
+    """The EGNN scorer's P(RMSD < 2 Å) and predicted RMSD (Å) of each pose."""
+    atoms = protein_atoms(read_protein_text(protein_pdb), str(protein_pdb))
+    logit, predicted = scorer(collate([pose_graph(p.mol, atoms, p.vina_score) for p in poses]))
+    return torch.sigmoid(logit).tolist(), predicted.tolist()
+
+
+def ranker_beliefs(poses: list[Pose], receptor: Path, ranker: PoseRanker) -> list[float]:
+    """The pose ranker's softmax probability of each pose (its features computed here)."""
+    scores = [p.vina_score for p in poses]
+    features = pose_features([p.mol for p in poses], scores, receptor, ranker.features)
+    return ranker.probabilities(features).tolist()
+
+
 def rank_poses(
     poses: list[Pose],
-    protein_pdb: Path,
-    scorer: PoseScorer | None,
+    site: tuple[Path, Path],
+    model: PoseRanker | PoseScorer | None,
     mode: str,
     pockets: list[PocketCandidate | None] | None = None,
 ) -> list[RankedPose]:
-    """Scored poses, best first: by the scorer's probability (hybrid) or Vina's score;
-    `pockets`, one per pose, name where each was sampled."""
+    """Poses best first by `mode`: the ranker (hybrid), the scorer or Vina's score;
+    `site`: the protein PDB and Vina's receptor PDBQT; `pockets`, one per pose, name
+    where each was sampled."""
     pockets = pockets or [None] * len(poses)
-    if scorer is None:
-        probability = rmsd = [float("nan")] * len(poses)
-    else:
-        atoms = protein_atoms(read_protein_text(protein_pdb), str(protein_pdb))
-        logit, predicted = scorer(collate([pose_graph(p.mol, atoms, p.vina_score) for p in poses]))
-        probability, rmsd = torch.sigmoid(logit).tolist(), predicted.tolist()
+    probability = rmsd = [float("nan")] * len(poses)
+    if mode == "scorer":
+        probability, rmsd = scorer_beliefs(poses, site[0], model)
+    elif mode == "hybrid":
+        probability = ranker_beliefs(poses, site[1], model)
     ranked = [RankedPose(*fields) for fields in zip(poses, probability, rmsd, pockets, strict=True)]
     if mode == "vina":
         return sorted(ranked, key=lambda r: r.pose.vina_score)
@@ -185,7 +207,7 @@ def sample_pockets(
     request: DockingRequest, pockets: list[PocketCandidate], folder: Path, options: HybridOptions
 ) -> tuple[list[Pose], list[PocketCandidate]]:
     """Vina's poses in every pocket (one receptor file), and the pocket of each pose."""
-    receptor = write_receptor(request.protein_path, folder / "receptor.pdbqt")
+    receptor = write_receptor(request.protein_path, folder / RECEPTOR_NAME)
     poses, where = [], []
     for pocket in pockets:
         found = sample_poses(request, pocket.centre, folder, options, receptor)
@@ -197,7 +219,7 @@ def sample_pockets(
 def dock_hybrid_one(
     request: DockingRequest,
     site: np.ndarray | list[PocketCandidate],
-    scorer: PoseScorer | None,
+    model: PoseRanker | PoseScorer | None,
     out_dir: Path,
     options: HybridOptions,
 ) -> DockingResult:
@@ -213,7 +235,8 @@ def dock_hybrid_one(
             poses, where = sample_poses(request, site, folder, options), None
         else:
             poses, where = sample_pockets(request, site, folder, options)
-        ranked = rank_poses(poses, request.protein_path, scorer, options.mode, where)
+        site_files = (request.protein_path, folder / RECEPTOR_NAME)
+        ranked = rank_poses(poses, site_files, model, options.mode, where)
         result.seconds_model = time.perf_counter() - began
         write_ranked(ranked, folder, result, options.ranks_written)
         post_process(request, result, folder, options.post)
@@ -273,19 +296,21 @@ def sites(
 
 def dock_hybrid(
     requests: list[DockingRequest],
-    scorer: PoseScorer | None,
+    model: PoseRanker | PoseScorer | None,
     network: FlexibleDocker | None,
     out_dir: Path,
     options: HybridOptions = HybridOptions(),
 ) -> list[DockingResult]:
-    """Dock every request (hybrid or Vina ranking) and write ``out_dir/results.csv``."""
-    if options.mode == "hybrid" and scorer is None:
-        raise DockingConfigError("mode hybrid needs the pose scorer's checkpoint")
+    """Dock every request (ranked by `options.mode`: the pose ranker, the pose scorer or
+    Vina, `model` being the first two) and write ``out_dir/results.csv``."""
+    needs = {"hybrid": PoseRanker, "scorer": PoseScorer}.get(options.mode)
+    if needs is not None and not isinstance(model, needs):
+        raise DockingConfigError(f"mode {options.mode} needs a {needs.__name__}, got {model!r}")
     results = []
     for request, site in zip(requests, sites(requests, network, options), strict=True):
         if isinstance(site, str):
             results.append(DockingResult(request.complex_name, error=site, mode=options.mode))
             continue
-        results.append(dock_hybrid_one(request, site, scorer, out_dir, options))
+        results.append(dock_hybrid_one(request, site, model, out_dir, options))
     write_results(results, out_dir / "results.csv")
     return results

@@ -1,1 +1,1 @@
-"""Training data and trainers: complexes, Vina poses, labelled poses, the two trainers."""
+"""Training data and trainers: complexes, Vina poses, labelled poses, the network's and the scorer's trainers, the pose ranker's fit."""
