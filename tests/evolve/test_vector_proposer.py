@@ -285,3 +285,16 @@ def test_a_hop_asks_to_refine_a_large_perturbation_of_the_best():
     moves = [np.abs(np.array(decode_vector(p.content)) - best).max() for p in hops]
     assert all(p.parents == (ctx.best.hash,) for p in hops)
     assert min(moves) > 0.0 and np.median(moves) > 0.01 * 10.0  # at least 1 % of the box
+
+
+def test_a_state_saved_before_the_hop_arm_existed_loads_with_a_fresh_portfolio():
+    proposer = VectorEvolution(problem())
+    evolve(proposer, start_population(), generations=2)
+    state = json.loads(json.dumps(proposer.state_dict()))
+    older = {key: value[:5] for key, value in state["operators"].items() if key != "spent"}
+    state["operators"] = older  # five arms, no spending: as written before this pass
+    restored = VectorEvolution(problem())
+    restored.load_state_dict(state)
+    assert len(restored.operators.priors) == len(restored.operators.calls) == 6
+    assert restored.polished == proposer.polished
+    assert restored.propose(context(start_population(), 3), 8)
