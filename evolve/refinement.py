@@ -5,7 +5,8 @@ A proposer asks by putting ``meta["refine"] = {"max_calls": ..., "max_seconds": 
 "method": ...}`` on a proposal whose content is the start vector. The step sends those
 starts to the pool as refinement jobs (many evaluator calls in one confined process), and
 replaces each start by the refined vector, recording the calls spent in
-``meta["inner_calls"]``. The refined vector is then verified like any other candidate; a
+``meta["inner_calls"]``, why it stopped in ``meta["refine_stopped"]`` and its wall time in
+``meta["refine_seconds"]``. The refined vector is then verified like any other candidate; a
 refinement that fails leaves the start as it was (with the reason in
 ``meta["refine_error"]``).
 """
@@ -27,6 +28,7 @@ from science.refine import CALLS_ARTIFACT, REFINED_ARTIFACT, Refinement
 REFINE_META = "refine"
 INNER_CALLS_META = "inner_calls"
 STOPPED_META = "refine_stopped"  # why the refinement ended: converged, calls, seconds or slow
+SECONDS_META = "refine_seconds"  # the wall time the refinement took
 STOP_REASONS = ("converged", "calls", "seconds", "slow")
 DEFAULT_CALLS = 1000
 DEFAULT_SECONDS = 10.0
@@ -86,6 +88,7 @@ def refined_proposal(proposal: Proposal, verdict: Verdict, problem: Problem) -> 
         **proposal.meta,
         INNER_CALLS_META: _inner_calls(verdict),
         STOPPED_META: stopped if stopped in STOP_REASONS else "failed",
+        SECONDS_META: float(verdict.seconds),
     }
     vector = _refined_vector(verdict, space.size)
     if vector is None:

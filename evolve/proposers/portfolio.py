@@ -10,16 +10,23 @@ one). Its yield is
 so the constructor's priors hold until measurements outweigh them. Each arm gets a share
 of the evaluator's time in proportion to its yield (at least `MIN_SHARE`), and the number
 of proposals it gets in a batch is that time share divided by its mean cost per proposal,
-drawn as a multinomial from the run's generator. All sums decay by `MEMORY_PER_CALL` per
-call spent by anyone, so the shares follow the recent past: an easy task converges to
-multi-start refinement, a hard one keeps evolving.
+drawn as a multinomial from the run's generator. An easy task converges to multi-start
+refinement, a hard one keeps evolving.
+
+The sums decay with the calls spent by anyone, with a half-life that is a share of the
+run's own spending so far (`HALF_LIFE_SHARE`, at least `MIN_HALF_LIFE` calls): the shares
+follow the recent part of the run whatever its length and the evaluator's speed. A fixed
+half-life does not: one refinement costs thousands of calls, so a half-life of a few
+thousand calls forgot every measurement at each refinement and left the shares at the
+priors (measured on the suite, bench/results/loop_operators.json).
 
 Calls stand in for seconds: unlike a clock they keep a run deterministic given its seed.
 A verified proposal costs more than one call inside a refinement (a sandboxed process, the
-engine's bookkeeping and a store write around it), hence `VERIFY_CALLS`: about what one
-verification costs in in-process calls of a small numpy evaluator on our machines
-(bench/results/sandbox_throughput.json: 7 ms per sandboxed job, loop_overhead.json: 1 ms
-per candidate, against 0.05 to 0.3 ms for one in-process call of such an evaluator).
+engine's bookkeeping and a store write around it, and the workers idle while the engine
+proposes), hence `VERIFY_CALLS`: what one verified proposal cost in calls of a fast numpy
+evaluator on our 2-core machine (bench/loop_operators.py on three suite tasks: 17-26 ms of
+wall time per cheap proposal against 0.09-0.12 ms per call inside a refinement, 140-280
+calls).
 """
 
 from __future__ import annotations
@@ -28,12 +35,13 @@ from typing import Any
 
 import numpy as np
 
-MEMORY_PER_CALL = 0.9995  # half-life of about 1,400 evaluator calls
+HALF_LIFE_SHARE = 1.0  # the memory's half-life: this share of the calls spent so far
+MIN_HALF_LIFE = 5000.0  # calls: the half-life early in a run
 PRIOR_CALLS = 50.0
-PRIOR_YIELD = 1e-3  # relative improvement per call a prior of 1 stands for
-MIN_SHARE = 0.05
-VERIFY_CALLS = 50.0
-MAX_GAIN = 1.0
+PRIOR_YIELD = 1e-6  # relative improvement per call a prior of 1 stands for: 1 % per 10,000 calls
+MIN_SHARE = 0.02  # the floor of each arm: enough to notice when it starts to yield
+VERIFY_CALLS = 300.0
+MAX_GAIN = 0.01  # the credit of one proposal: early leaps from a random start count no more
 
 
 def relative_gain(fitness: float | None, target: float | None) -> float:
@@ -41,6 +49,12 @@ def relative_gain(fitness: float | None, target: float | None) -> float:
     if fitness is None or target is None or fitness <= target:
         return 0.0
     return min(MAX_GAIN, (fitness - target) / max(abs(target), 1e-12))
+
+
+def memory_decay(calls: float, spent: float) -> float:
+    """Factor by which the sums decay when `calls` more are spent after `spent`."""
+    half_life = max(MIN_HALF_LIFE, HALF_LIFE_SHARE * spent)
+    return 0.5 ** (calls / half_life)
 
 
 class Portfolio:
@@ -53,6 +67,7 @@ class Portfolio:
         gains: list[float] | None = None,
         calls: list[float] | None = None,
         proposals: list[float] | None = None,
+        spent: float = 0.0,
     ) -> None:
         zeros = [0.0] * len(priors)
         self.priors = [float(p) for p in priors]
@@ -60,6 +75,7 @@ class Portfolio:
         self.gains = [float(g) for g in gains] if gains else list(zeros)
         self.calls = [float(c) for c in calls] if calls else list(zeros)
         self.proposals = [float(p) for p in proposals] if proposals else list(zeros)
+        self.spent = float(spent)
 
     def yields(self) -> np.ndarray:
         """Current improvement per call of each arm."""
@@ -86,7 +102,8 @@ class Portfolio:
 
     def credit(self, arm: int, gain: float, calls: float) -> None:
         """Record one proposal of `arm`: the gain it made and the calls it cost."""
-        decay = MEMORY_PER_CALL**calls
+        decay = memory_decay(calls, self.spent)
+        self.spent += calls
         self.gains = [g * decay for g in self.gains]
         self.calls = [c * decay for c in self.calls]
         self.proposals = [p * decay for p in self.proposals]
@@ -102,6 +119,7 @@ class Portfolio:
             "gains": self.gains,
             "calls": self.calls,
             "proposals": self.proposals,
+            "spent": self.spent,
         }
 
     @classmethod
@@ -113,4 +131,5 @@ class Portfolio:
             state["gains"],
             state["calls"],
             state["proposals"],
+            state.get("spent", 0.0),
         )

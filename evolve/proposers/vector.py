@@ -1,7 +1,7 @@
 """Offline default proposer for real vectors: CMA-ES per island, crossover, local steps,
 and in-sandbox local optimization of good members and of random starts.
 
-Each generation's batch mixes five operators:
+Each generation's batch mixes six operators:
 
 - CMA-ES samples (Hansen, 2016, arXiv:1604.00772; the `cmaes` package), one search
   distribution per island, centred on the island's parent and restarted with a larger step
@@ -15,7 +15,11 @@ Each generation's batch mixes five operators:
   come to favour small steps, rugged or polished ones (basin hopping) larger ones;
 - `polish`: engine-side local optimization (`science.refine`, run by the loop's
   refinement step) of a good member not yet polished: the parent the selection chose;
-- `restart`: the same local optimization from a uniform random start (multi-start).
+- `restart`: the same local optimization from a uniform random start (multi-start);
+- `hop`: the same local optimization from a perturbation of the best member (a Gaussian
+  step of 1 % to 30 % of the box, on all coordinates or a few, or a uniform reset of a
+  few): basin hopping (Wales & Doye 1997, J. Phys. Chem. A 101:5111), the method of
+  choice for energies with many smooth minima such as atomic clusters.
 
 The batch is shared among operators by measured yield, improvement of the best per
 evaluator call (`evolve.proposers.portfolio`), so an easy task converges to multi-start
@@ -48,13 +52,14 @@ from evolve.context import Context, Member, Proposal, Scored
 from evolve.problem import Problem, decode_vector, encode_vector
 from evolve.proposers.cma_state import cma_from_json, cma_to_json
 from evolve.proposers.portfolio import VERIFY_CALLS, Portfolio, relative_gain
-from evolve.refinement import INNER_CALLS_META, REFINE_META, STOPPED_META
+from evolve.refinement import INNER_CALLS_META, REFINE_META, SECONDS_META, STOPPED_META
 
 INVALID_PENALTY = 1e12
 POLISHED_ARTIFACT = "polished"
 REFINE_SCALES = (1e-4, 1e-3, 1e-2, 3e-2, 1e-1, 3e-1)
-OPERATORS = ("cmaes", "crossover", "refine", "polish", "restart")
-REFINING = ("polish", "restart")  # operators whose proposals the loop refines in the sandbox
+OPERATORS = ("cmaes", "crossover", "refine", "polish", "restart", "hop")
+REFINING = ("polish", "restart", "hop")  # operators whose proposals the loop refines
+HOP_LEVELS = (2, 3, 4, 5, 6)  # the perturbations of a hop: REFINE_SCALES[2:] and the reset
 MEMORY = 0.99  # decay of the step-scale success statistics per scored proposal
 MIN_CMA_PRIOR = 0.1
 CMA_RESTART_GROWTH = (1.0, 2.0, 3.0)  # step multipliers cycled through on restarts
@@ -66,11 +71,12 @@ class VectorEvolution:
     """CMA-ES islands + crossover + multi-scale refinement over a box (`problem.vector`).
 
     Options (the task's `proposer:` keys): `sigma` (CMA-ES initial step, share of the box),
-    `crossover_fraction`, `refine_fraction`, `polish_fraction` and `restart_fraction`
-    (prior shares of the evaluator's time; CMA-ES has the rest), `subset_fraction` (share of
-    coordinates a sparse move touches), `stagnation_generations` (CMA-ES generations
-    without progress on an island before a restart), `refine_calls`, `refine_seconds` and
-    `refine_method` (the budget and method of one in-sandbox local optimization).
+    `crossover_fraction`, `refine_fraction`, `polish_fraction`, `restart_fraction` and
+    `hop_fraction` (prior shares of the evaluator's time; CMA-ES has the rest),
+    `subset_fraction` (share of coordinates a sparse move touches),
+    `stagnation_generations` (CMA-ES generations without progress on an island before a
+    restart), `refine_calls`, `refine_seconds` and `refine_method` (the budget and method
+    of one in-sandbox local optimization).
     """
 
     name = "cmaes"
@@ -81,11 +87,12 @@ class VectorEvolution:
         sigma: float = 0.2,
         crossover_fraction: float = 0.1,
         refine_fraction: float = 0.2,
-        polish_fraction: float = 0.25,
-        restart_fraction: float = 0.25,
+        polish_fraction: float = 0.2,
+        restart_fraction: float = 0.2,
+        hop_fraction: float = 0.1,
         subset_fraction: float = 0.1,
         stagnation_generations: int = 30,
-        refine_calls: int = 10000,
+        refine_calls: int = 20000,
         refine_seconds: float = 10.0,
         refine_method: str = "auto",
     ) -> None:
@@ -111,10 +118,16 @@ class VectorEvolution:
         self.slow_stops = 0
         self.refine_pause = 0
         self.scales = SuccessRates([0.5] * (len(REFINE_SCALES) + 1))  # the last: uniform reset
-        fractions = [crossover_fraction, refine_fraction, polish_fraction, restart_fraction]
+        fractions = [
+            crossover_fraction,
+            refine_fraction,
+            polish_fraction,
+            restart_fraction,
+            hop_fraction,
+        ]
         cma_fraction = max(MIN_CMA_PRIOR, 1.0 - sum(fractions))
         cheap, refined = VERIFY_CALLS, VERIFY_CALLS + refine_calls
-        costs = [cheap, cheap, cheap, refined, refined]
+        costs = [cheap, cheap, cheap, refined, refined, refined]
         self.operators = Portfolio([cma_fraction, *fractions], costs)
 
     # vectors ---------------------------------------------------------------------------------
@@ -145,7 +158,7 @@ class VectorEvolution:
     def propose(self, context: Context, n: int) -> list[Proposal]:
         """A batch of proposals from the operators available now, shared by yield."""
         counts = self.operators.counts(n, self._available(context), context.rng)
-        counts = _fill_workers(counts, context.workers)
+        counts = self._polishes_available(_fill_workers(counts, context.workers), context)
         made = {
             "cmaes": lambda k: self._cma_samples(context, k),
             "crossover": lambda k: [
@@ -154,6 +167,7 @@ class VectorEvolution:
             "refine": lambda k: [self._refinement(context) for _ in range(k)],
             "polish": lambda k: self._polishes(context, k),
             "restart": lambda k: [self._restart(context.rng) for _ in range(k)],
+            "hop": lambda k: [self._hop(context) for _ in range(k)],
         }
         target = context.best.fitness if context.best is not None else None
         proposals = []
@@ -161,6 +175,15 @@ class VectorEvolution:
             if count:
                 proposals += made[OPERATORS[arm]](count)
         return [replace(p, meta={**p.meta, "target": target}) for p in proposals]
+
+    def _polishes_available(self, counts: dict[int, int], context: Context) -> dict[int, int]:
+        """No more polishes than unpolished members: the rest become restarts (refinements
+        too, so the batch still fills the workers)."""
+        polish, restart = OPERATORS.index("polish"), OPERATORS.index("restart")
+        extra = counts.get(polish, 0) - len(self._unpolished(context))
+        if extra <= 0:
+            return counts
+        return {**counts, polish: counts[polish] - extra, restart: counts.get(restart, 0) + extra}
 
     def _parents(self, context: Context) -> list[Member]:
         return list(context.parents) + list(context.inspirations)
@@ -177,7 +200,7 @@ class VectorEvolution:
         if len(self._parents(context)) >= 2:
             arms.append(OPERATORS.index("crossover"))
         if context.best is not None:
-            arms.append(OPERATORS.index("refine"))
+            arms += [OPERATORS.index("refine"), OPERATORS.index("hop")]
         if self._unpolished(context):
             arms.append(OPERATORS.index("polish"))
         if self.refine_pause > 0:  # the evaluator proved too slow for refinements
@@ -225,17 +248,26 @@ class VectorEvolution:
         return self._proposal(child, (parents[a].hash, parents[b].hash), "crossover")
 
     def _refinement(self, context: Context) -> Proposal:
-        rng, best = context.rng, context.best
         weights = self.scales.rates()
-        level = int(rng.choice(len(weights), p=weights / weights.sum()))
-        x = self.vector_of(best)
+        level = int(context.rng.choice(len(weights), p=weights / weights.sum()))
+        x = self._perturbed(self.vector_of(context.best), level, context.rng)
+        return self._proposal(x, (context.best.hash,), "refine", level=level)
+
+    def _hop(self, context: Context) -> Proposal:
+        """A basin-hopping move: a large perturbation of the best, then local optimization."""
+        level = int(context.rng.choice(HOP_LEVELS))
+        x = self._perturbed(self.vector_of(context.best), level, context.rng)
+        return self._proposal(x, (context.best.hash,), "hop", **{REFINE_META: self.request})
+
+    def _perturbed(self, x: np.ndarray, level: int, rng: np.random.Generator) -> np.ndarray:
+        """`x` moved at `level`: a Gaussian step of REFINE_SCALES[level] of the box on all
+        coordinates or on a few, or (the last level) a uniform reset of a few."""
         few = rng.random(x.shape) < max(self.subset_fraction, 2.0 / x.size)
-        if level == len(REFINE_SCALES):  # the last arm: reset a few coordinates uniformly
+        if level == len(REFINE_SCALES):
             x[few] = rng.uniform(self.space.low, self.space.high, int(few.sum()))
-        else:  # a Gaussian step on all coordinates or on a few
-            step = rng.normal(0.0, REFINE_SCALES[level] * self._span, x.shape)
-            x += step * few if rng.random() < 0.5 else step
-        return self._proposal(x, (best.hash,), "refine", level=level)
+            return x
+        step = rng.normal(0.0, REFINE_SCALES[level] * self._span, x.shape)
+        return x + step * few if rng.random() < 0.5 else x + step
 
     def _polishes(self, context: Context, count: int) -> list[Proposal]:
         """Local optimization of the best unpolished members (the best first)."""
@@ -255,14 +287,18 @@ class VectorEvolution:
         start = rng.uniform(self.space.low, self.space.high, self.space.size)
         return self._proposal(start, (), "restart", **{REFINE_META: self.request})
 
-    def _refinement_cost(self, meta: dict[str, Any]) -> int:
-        """Evaluator calls a refinement is charged: those it made, or its whole call budget
-        when it ran out of seconds first (a slow evaluator: the time, not the few calls,
-        is what it cost; its result already depended on the clock)."""
-        calls = int(meta.get(INNER_CALLS_META, 0))
-        if meta.get(STOPPED_META) == "seconds":
-            return max(calls, int(self.request["max_calls"]))
-        return calls
+    def _refinement_cost(self, meta: dict[str, Any]) -> float:
+        """Evaluator calls a refinement is charged: those it made, or, when it ran out of
+        seconds first, its call budget in proportion to the share of its seconds it used,
+        if that is more (a slow evaluator: the time, not the few calls, is what it cost;
+        a refinement cut short by the run's end used only part of it; its result already
+        depended on the clock)."""
+        calls = float(meta.get(INNER_CALLS_META, 0))
+        if meta.get(STOPPED_META) != "seconds":
+            return calls
+        used = float(meta.get(SECONDS_META, self.request["max_seconds"]))
+        share = min(1.0, used / float(self.request["max_seconds"]))
+        return max(calls, share * float(self.request["max_calls"]))
 
     def _remember_polished(self, digest: str) -> None:
         self.polished = [*self.polished, digest][-POLISHED_KEPT:]
@@ -348,7 +384,9 @@ class VectorEvolution:
         self.stale = {int(k): int(v) for k, v in state["stale"].items()}
         self.restarts = int(state["restarts"])
         self.scales = SuccessRates.from_state(state["scales"])
-        self.operators = Portfolio.from_state(state["operators"])
+        operators = Portfolio.from_state(state["operators"])
+        if len(operators.priors) == len(OPERATORS):  # else: written before an operator came
+            self.operators = operators
         self.polished = [str(h) for h in state["polished"]]
         self.slow_stops = int(state.get("slow_stops", 0))
         self.refine_pause = int(state.get("refine_pause", 0))

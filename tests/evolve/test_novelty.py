@@ -65,12 +65,15 @@ def test_a_run_with_the_filter_counts_the_repeats_it_did_not_evaluate(tmp_path):
         budget={"evaluations": 120},
     )
     store = Store(sqlite_url(tmp_path / "store.db"))
-    result = run_task(load_task(task), store, tmp_path / "results", seed=0)
+    ends = [0]  # evaluations after each generation: a filtered generation stores fewer than 8
+    report = lambda progress: ends.append(progress.evaluations)  # noqa: E731
+    result = run_task(load_task(task), store, tmp_path / "results", seed=0, on_progress=report)
     state = store.get_run(result.run_id).engine_state
     history = list(store.history(result.run_id))
     assert result.evaluations == 120 and state["near_repeats"] > 0
     vectors = [json.loads(r.content) for r in history]
-    generations = [vectors[start : start + 8] for start in range(0, len(vectors), 8)]
+    generations = [vectors[start:end] for start, end in zip(ends, ends[1:], strict=False)]
+    assert sum(len(batch) for batch in generations) == 120
     closest = min(
         math.dist(a, b)
         for batch in generations

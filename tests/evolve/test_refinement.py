@@ -13,6 +13,7 @@ from discovery.report import write_history_csv
 from discovery.runner import run_task
 from discovery.spec import load_task
 from discovery.testing import write_task
+from evolve.proposers.vector import REFINING
 from memory import Store
 from science.refine import Refinement, refine_verdict
 from science.structure import StructureInvalid, validate_structure
@@ -78,6 +79,30 @@ def test_on_a_kinked_max_min_score_the_evolution_strategy_moves_on_where_lbfgsb_
 
     assert reached("lbfgsb") < 0.2  # stuck where the two smallest coordinates tie
     assert reached("auto") > 0.23  # L-BFGS-B, then the (1+1)-ES along the kink
+
+
+def lennard_jones(candidate):
+    """Score only, smooth with many minima: the pair energy of four atoms (minimized)."""
+    x = np.asarray(candidate).reshape(-1, 3)
+    i, j = np.triu_indices(len(x), 1)
+    r2 = np.sum((x[i] - x[j]) ** 2, axis=1)
+    return {"energy": float(np.sum(4.0 * (r2**-6 - r2**-3)))}
+
+
+def test_on_a_smooth_score_the_evolution_strategy_is_skipped_once_lbfgsb_converged():
+    start = [0.0, 0.0, 0.0, 1.2, 0.1, 0.0, 0.5, 1.0, 0.1, 0.4, 0.4, 0.9]  # four atoms
+    settings = {"metric": "energy", "direction": "minimize", "low": -2.0, "high": 2.0}
+    verdicts = {
+        method: refine_verdict(
+            lennard_jones, start, {}, Refinement(**settings, max_calls=20000, method=method)
+        )
+        for method in ("lbfgsb", "auto")
+    }
+    assert verdicts["lbfgsb"].metrics["energy"] == pytest.approx(-6.0, abs=1e-6)  # tetrahedron
+    assert verdicts["auto"].artifacts["stopped"] == "converged"
+    # auto (L-BFGS-B, then the strategy only past a kink) made exactly L-BFGS-B's calls
+    assert verdicts["auto"].artifacts["inner_calls"] == verdicts["lbfgsb"].artifacts["inner_calls"]
+    assert verdicts["auto"].artifacts["refined"] == verdicts["lbfgsb"].artifacts["refined"]
 
 
 @pytest.mark.parametrize(
@@ -174,7 +199,7 @@ def test_through_the_loop_refined_candidates_are_verified_and_their_calls_stored
     records = list(store.history(result.run_id))
     refined = [r for r in records if r.inner_calls > 0]
     assert len(records) == 12  # the budget counts verified candidates only
-    assert refined and all(r.proposer in ("polish", "restart") for r in refined)
+    assert refined and all(r.proposer in REFINING for r in refined)
     assert result.best_metrics["smallest"] == pytest.approx(0.25, abs=1e-6)
     stream = io.StringIO()
     write_history_csv(records, stream)

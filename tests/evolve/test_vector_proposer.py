@@ -12,8 +12,8 @@ from discovery.spec import load_task
 from discovery.testing import write_task
 from evolve import Context, Member, Objective, Problem, Scored, VectorSpace
 from evolve.problem import decode_vector, encode_vector
-from evolve.proposers.portfolio import MEMORY_PER_CALL, VERIFY_CALLS
-from evolve.proposers.vector import VectorEvolution
+from evolve.proposers.portfolio import VERIFY_CALLS, memory_decay
+from evolve.proposers.vector import REFINING, VectorEvolution
 from memory import Store, candidate_hash
 
 SIZE = 6
@@ -215,26 +215,29 @@ def test_polish_and_restart_ask_the_loop_for_refinement_and_their_cost_is_credit
         replace(polish, meta={**polish.meta, INNER_CALLS_META: 50}),
         member(x, sphere_fitness(x) + 1.0),
     )
-    before = proposer.operators.calls[3]
+    before, spent = proposer.operators.calls[3], proposer.operators.spent
     proposer.tell([scored])
     cost = VERIFY_CALLS + 50
-    assert proposer.operators.calls[3] == pytest.approx(before * MEMORY_PER_CALL**cost + cost)
+    assert proposer.operators.calls[3] == pytest.approx(before * memory_decay(cost, spent) + cost)
     assert scored.member.hash in proposer.polished
 
 
-def test_a_refinement_stopped_by_its_seconds_is_charged_its_whole_call_budget():
-    from evolve.refinement import INNER_CALLS_META, STOPPED_META
+def test_a_refinement_stopped_by_its_seconds_is_charged_the_share_of_its_budget_it_used():
+    from evolve.refinement import INNER_CALLS_META, SECONDS_META, STOPPED_META
 
-    proposer = VectorEvolution(problem(), refine_calls=400)
+    proposer = VectorEvolution(problem(), refine_calls=400, refine_seconds=10.0)
     proposals = proposer.propose(context(start_population(), 1), 400)
     restart = next(p for p in proposals if p.proposer == "restart")
     x = decode_vector(restart.content)
-    for stopped, charged in (("converged", 12), ("seconds", 400)):
-        meta = {**restart.meta, INNER_CALLS_META: 12, STOPPED_META: stopped}
-        before = proposer.operators.calls[4]
+    cases = (("converged", 3.0, 12), ("seconds", 10.0, 400), ("seconds", 2.5, 100))
+    for stopped, seconds, charged in cases:  # the last: cut short by the run's end
+        meta = {**restart.meta, INNER_CALLS_META: 12, STOPPED_META: stopped, SECONDS_META: seconds}
+        before, spent = proposer.operators.calls[4], proposer.operators.spent
         proposer.tell([Scored(replace(restart, meta=meta), member(x, sphere_fitness(x)))])
         cost = VERIFY_CALLS + charged
-        assert proposer.operators.calls[4] == pytest.approx(before * MEMORY_PER_CALL**cost + cost)
+        assert proposer.operators.calls[4] == pytest.approx(
+            before * memory_decay(cost, spent) + cost
+        )
 
 
 def test_a_slow_refinement_pauses_the_refining_operators_then_they_return():
@@ -250,11 +253,11 @@ def test_a_slow_refinement_pauses_the_refining_operators_then_they_return():
     slow = replace(restart, meta={**restart.meta, STOPPED_META: "slow"})
     proposer.tell([Scored(slow, member(x, sphere_fitness(x)))])
     paused = proposer.propose(context(population, 2), 400)
-    assert not [p for p in paused if p.proposer in ("polish", "restart")]
+    assert not [p for p in paused if p.proposer in REFINING]
     quick = [Scored(p, member(decode_vector(p.content), -1e3)) for p in paused[:SLOW_PAUSE]]
     proposer.tell(quick)
     back = proposer.propose(context(population, 3), 400)
-    assert [p for p in back if p.proposer in ("polish", "restart")]
+    assert [p for p in back if p.proposer in REFINING]
 
 
 def test_refinements_in_a_batch_fill_the_pool_s_workers():
@@ -265,5 +268,33 @@ def test_refinements_in_a_batch_fill_the_pool_s_workers():
         ctx = replace(context(population, generation), workers=2)
         proposals = proposer.propose(ctx, 8)
         assert len(proposals) == 8
-        counts.append(sum(p.proposer in ("polish", "restart") for p in proposals))
+        counts.append(sum(p.proposer in REFINING for p in proposals))
     assert sum(counts) > 0 and all(count % 2 == 0 for count in counts)
+
+
+def test_a_hop_asks_to_refine_a_large_perturbation_of_the_best():
+    from evolve.refinement import REFINE_META
+
+    proposer = VectorEvolution(problem(), refine_calls=50)
+    population = start_population()
+    ctx = context(population, 1)
+    proposals = proposer.propose(ctx, 400)
+    hops = [p for p in proposals if p.proposer == "hop"]
+    assert hops and all(p.meta[REFINE_META]["max_calls"] == 50 for p in hops)
+    best = np.array(decode_vector(ctx.best.content))
+    moves = [np.abs(np.array(decode_vector(p.content)) - best).max() for p in hops]
+    assert all(p.parents == (ctx.best.hash,) for p in hops)
+    assert min(moves) > 0.0 and np.median(moves) > 0.01 * 10.0  # at least 1 % of the box
+
+
+def test_a_state_saved_before_the_hop_arm_existed_loads_with_a_fresh_portfolio():
+    proposer = VectorEvolution(problem())
+    evolve(proposer, start_population(), generations=2)
+    state = json.loads(json.dumps(proposer.state_dict()))
+    older = {key: value[:5] for key, value in state["operators"].items() if key != "spent"}
+    state["operators"] = older  # five arms, no spending: as written before this pass
+    restored = VectorEvolution(problem())
+    restored.load_state_dict(state)
+    assert len(restored.operators.priors) == len(restored.operators.calls) == 6
+    assert restored.polished == proposer.polished
+    assert restored.propose(context(start_population(), 3), 8)
