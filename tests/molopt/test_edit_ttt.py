@@ -8,7 +8,7 @@ import pytest
 import torch
 from rdkit import Chem
 
-from evolve.context import Context, Member, Scored
+from evolve.context import Context, Member
 from evolve.errors import ProposerConfigError
 from evolve.problem import Objective, Problem
 from evolve.ttt.policy import TTTConfig
@@ -18,6 +18,7 @@ from molopt.edit.space import enumerate_edits
 from molopt.edit.ttt_proposer import EditTTT, edit_policy
 from molopt.repo.edits import EditGoal
 from tests.molopt.ttt_runs import run_qed_with_ttt
+from tests.molopt.ttt_runs import told as scored_by
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -32,12 +33,7 @@ def context(generation: int, parents=(PARENT,)) -> Context:
 
 def told(proposals, score=lambda smiles: Chem.MolFromSmiles(smiles).GetNumHeavyAtoms() / 20):
     """Scored results with a made-up reward, the heavy-atom count (a policy can learn it)."""
-    results = []
-    for number, proposal in enumerate(proposals):
-        value = score(proposal.content)
-        member = Member(f"h{number}", proposal.content, value, {"score": value}, True)
-        results.append(Scored(proposal, member))
-    return results
+    return scored_by(proposals, score)
 
 
 def test_children_are_edits_of_their_parent_in_tagged_groups():

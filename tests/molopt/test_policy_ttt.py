@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from evolve.context import Context, Member, Scored
+from evolve.context import Context, Member
 from evolve.errors import ProposerConfigError
 from evolve.problem import Objective, Problem
 from evolve.ttt.policy import TTTConfig
@@ -15,6 +15,7 @@ from molopt.policy.likelihood import token_log_probs
 from molopt.policy.proposer import SmilesPolicy, smiles_policy
 from molopt.policy.ttt_proposer import SmilesTTT
 from tests.molopt.ttt_runs import run_qed_with_ttt
+from tests.molopt.ttt_runs import told as scored_by
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -28,13 +29,8 @@ def context(generation: int, parents=(PARENT,)) -> Context:
 
 
 def told(proposals, score=lambda smiles: len(smiles) / 100.0):
-    """Scored results: a made-up reward, the SMILES length (a policy can learn it)."""
-    results = []
-    for number, proposal in enumerate(proposals):
-        value = score(proposal.content)
-        member = Member(f"h{number}", proposal.content, value, {"score": value}, True)
-        results.append(Scored(proposal, member))
-    return results
+    """Scored results with a made-up reward, the SMILES length (a policy can learn it)."""
+    return scored_by(proposals, score)
 
 
 def test_children_keep_a_prefix_of_a_smiles_of_their_parent():

@@ -1,13 +1,25 @@
-"""A short PMO QED run with a test-time-RL proposer and TTT-Discover's state reuse, shared
-by the tests of the SMILES and edit-policy TTT proposers."""
+"""What the tests of the SMILES and edit-policy TTT proposers share: scoring proposals with
+a made-up reward, and a short PMO QED run with TTT-Discover's state reuse."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 from discovery.runner import run_task
 from discovery.spec import ProposerSpec, load_task
+from evolve.context import Member, Proposal, Scored
 from memory import Store
 from memory.store import sqlite_url
 from tests.molopt.test_pmo_tasks import TASKS
+
+
+def told(proposals: list[Proposal], score: Callable[[str], float]) -> list[Scored]:
+    """The proposals scored by `score` of their SMILES (a reward a policy can learn)."""
+    results = []
+    for number, proposal in enumerate(proposals):
+        value = score(proposal.content)
+        member = Member(f"h{number}", proposal.content, value, {"score": value}, True)
+        results.append(Scored(proposal, member))
+    return results
 
 
 def run_qed_with_ttt(tmp_path: Path, kind: str, lr: float) -> tuple[dict, list]:
