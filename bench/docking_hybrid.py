@@ -158,7 +158,9 @@ def summarise(records: list[dict]) -> dict:
     if vina_cpu:
         out["hybrid_cpu_s_median"] = round(statistics.median(vina_cpu), 1)
         out["vina_cpu_s_median"] = round(statistics.median(r["cpu_s_vina"] for r in ok), 1)
-        out["net_cpu_s_median"] = round(statistics.median(r.get("cpu_s_net", 0) for r in ok), 1)
+        net = [r["cpu_s_net"] for r in ok if "cpu_s_net" in r]
+        if net:  # absent with --no-net: the net did not run, so no figure
+            out["net_cpu_s_median"] = round(statistics.median(net), 1)
     return out
 
 
