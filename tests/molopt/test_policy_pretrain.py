@@ -77,24 +77,9 @@ def test_learning_rate_warms_up_then_decays():
 
 
 def test_a_tiny_model_learns_and_its_checkpoint_reloads(tmp_path):
-    data = tmp_path / "data"
-    write(data / "mols.txt", DRUGS * 3)
-    for test_file in TOMG_TESTS:
-        write(data / test_file, ["index,molecule", "1,CCCC"])
-    for test_file in HGRAPH_TESTS:
-        write(data / test_file, ["CCCC"])
-    config = PretrainConfig(
-        out_dir=str(tmp_path / "ckpt"),
-        sources=(Source("mols.txt"),),
-        model=ModelSize(layers=1, width=32, heads=2, max_tokens=48, dropout=0.0),
-        threads=1,
-        steps=40,
-        batch_size=8,
-        learning_rate=3e-3,
-        warmup_steps=5,
-        valid_size=2,
-        eval_every=20,
-        sample_check=8,
+    data = _tiny_data(tmp_path)
+    config = _tiny_config(
+        tmp_path, "ckpt", steps=40, batch_size=8, warmup_steps=5, eval_every=20, sample_check=8
     )
     report = pretrain(config, data)
     assert report["data"]["test_set"] == 0 and report["data"]["excluded_test_molecules"] == 1
@@ -114,30 +99,37 @@ def test_presets_load_by_name_from_any_folder(tmp_path, monkeypatch):
         load_config("cpu_huge")
 
 
-def _tiny_run(tmp_path, out: str, **changes) -> tuple:
+def _tiny_data(tmp_path):
+    """A data folder: 30 drug SMILES to train on, and TOMG / hgraph test files holding one
+    molecule that training must exclude."""
     data = tmp_path / "data"
     write(data / "mols.txt", DRUGS * 3)
     for test_file in TOMG_TESTS:
         write(data / test_file, ["index,molecule", "1,CCCC"])
     for test_file in HGRAPH_TESTS:
         write(data / test_file, ["CCCC"])
-    config = PretrainConfig(
+    return data
+
+
+def _tiny_config(tmp_path, out: str, **settings) -> PretrainConfig:
+    """A one-layer, 32-wide model on `_tiny_data`'s molecules, one thread."""
+    return PretrainConfig(
         out_dir=str(tmp_path / out),
         sources=(Source("mols.txt"),),
         model=ModelSize(layers=1, width=32, heads=2, max_tokens=48, dropout=0.0),
         threads=1,
-        steps=12,
-        batch_size=4,
         learning_rate=3e-3,
-        warmup_steps=2,
         valid_size=2,
-        eval_every=5,
-        checkpoint_minutes=0,
-        randomized_share=0.5,
-        **changes,
+        **settings,
     )
-    corpus = corpus_for(config, data)
-    return config, corpus
+
+
+def _tiny_run(tmp_path, out: str, **changes) -> tuple:
+    data = _tiny_data(tmp_path)
+    settings = {"steps": 12, "batch_size": 4, "warmup_steps": 2, "eval_every": 5}
+    settings |= {"checkpoint_minutes": 0, "randomized_share": 0.5}
+    config = _tiny_config(tmp_path, out, **(settings | changes))
+    return config, corpus_for(config, data)
 
 
 def _fresh(config, corpus):
