@@ -274,6 +274,7 @@ class Evolution:
             proposals, self.problem, self._job, self.pool, self._seconds_left()
         )
         fresh = self._fresh(proposals)
+        self._tell_repeats([p for p in proposals if all(p is not q for q, _ in fresh)])
         if not fresh:
             return []
         verdicts = self._verify([proposal.content for proposal, _ in fresh])
@@ -295,6 +296,14 @@ class Evolution:
         if self.lessons is not None:
             self.lessons.after(self.evaluations)
         return scored
+
+    def _tell_repeats(self, repeats: list[Proposal]) -> None:
+        """Tell a proposer that wants to know (`tell_repeats`) which of its proposals were
+        dropped as known candidates: a refinement that lands on a known optimum cost
+        thousands of evaluator calls and must count as a proposal that gained nothing."""
+        told = getattr(self.proposer, "tell_repeats", None)
+        if repeats and told is not None:
+            told(repeats)
 
     def _verify(self, contents: list[str]) -> list[Verdict]:
         """Verdicts in order; a candidate whose text is malformed is invalid without a call."""

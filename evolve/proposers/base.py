@@ -2,7 +2,9 @@
 
 Lifecycle: the engine builds a proposer once per run with the task's `Problem` and the
 `proposer:` mapping of the YAML, restores `load_state_dict` on resume, then each generation
-calls `propose(context, n)` and, once the proposals are verified, `tell(scored)`. After each
+calls `propose(context, n)` and, once the proposals are verified, `tell(scored)`; a
+proposer may also define `tell_repeats(proposals)` to hear of the proposals dropped as
+known candidates (after the loop refined them), which `tell` never sees. After each
 generation it stores `state_dict()` (JSON) in the memory bank. Randomness comes only from
 `context.rng`. A proposer never touches the database.
 """

@@ -64,6 +64,11 @@ MEMORY = 0.99  # decay of the step-scale success statistics per scored proposal
 MIN_CMA_PRIOR = 0.1
 CMA_RESTART_GROWTH = (1.0, 2.0, 3.0)  # step multipliers cycled through on restarts
 POLISHED_KEPT = 2000  # hashes of members already polished (or produced by a refinement)
+# A refinement's cost before one is measured: this many finite-difference gradients of
+# (size + 1) calls, a short L-BFGS-B run. Charging the whole `refine_calls` instead kept
+# refinements out of small runs (48 evaluations of a 4-d sphere ended at 1e-2 from the
+# optimum); once one is measured the portfolio uses what they really cost.
+PRIOR_REFINE_ITERATIONS = 30
 SLOW_PAUSE = 100  # scored proposals without refinements after the first one stopped as slow
 
 
@@ -72,7 +77,8 @@ class VectorEvolution:
 
     Options (the task's `proposer:` keys): `sigma` (CMA-ES initial step, share of the box),
     `crossover_fraction`, `refine_fraction`, `polish_fraction`, `restart_fraction` and
-    `hop_fraction` (prior shares of the evaluator's time; CMA-ES has the rest),
+    `hop_fraction` (prior shares of the evaluator's time, 0 to switch an operator off;
+    CMA-ES has the rest),
     `subset_fraction` (share of coordinates a sparse move touches),
     `stagnation_generations` (CMA-ES generations without progress on an island before a
     restart), `refine_calls`, `refine_seconds` and `refine_method` (the budget and method
@@ -126,7 +132,8 @@ class VectorEvolution:
             hop_fraction,
         ]
         cma_fraction = max(MIN_CMA_PRIOR, 1.0 - sum(fractions))
-        cheap, refined = VERIFY_CALLS, VERIFY_CALLS + refine_calls
+        cheap = VERIFY_CALLS
+        refined = VERIFY_CALLS + min(refine_calls, PRIOR_REFINE_ITERATIONS * (self.space.size + 1))
         costs = [cheap, cheap, cheap, refined, refined, refined]
         self.operators = Portfolio([cma_fraction, *fractions], costs)
 
@@ -178,12 +185,13 @@ class VectorEvolution:
 
     def _polishes_available(self, counts: dict[int, int], context: Context) -> dict[int, int]:
         """No more polishes than unpolished members: the rest become restarts (refinements
-        too, so the batch still fills the workers)."""
+        too, so the batch still fills the workers), or CMA-ES samples when restarts are off."""
         polish, restart = OPERATORS.index("polish"), OPERATORS.index("restart")
         extra = counts.get(polish, 0) - len(self._unpolished(context))
         if extra <= 0:
             return counts
-        return {**counts, polish: counts[polish] - extra, restart: counts.get(restart, 0) + extra}
+        spare = restart if self.operators.priors[restart] > 0 else OPERATORS.index("cmaes")
+        return {**counts, polish: counts[polish] - extra, spare: counts.get(spare, 0) + extra}
 
     def _parents(self, context: Context) -> list[Member]:
         return list(context.parents) + list(context.inspirations)
@@ -205,7 +213,7 @@ class VectorEvolution:
             arms.append(OPERATORS.index("polish"))
         if self.refine_pause > 0:  # the evaluator proved too slow for refinements
             arms = [arm for arm in arms if OPERATORS[arm] not in REFINING]
-        return sorted(arms)
+        return sorted(arm for arm in arms if self.operators.priors[arm] > 0)  # 0: switched off
 
     def _cma_samples(self, context: Context, count: int) -> list[Proposal]:
         strategy = self._strategy(context, count)
@@ -332,6 +340,16 @@ class VectorEvolution:
                 strategy.tell([(np.array(x), value) for x, value in batch[:size]])
                 self.pending[island] = batch[size:]
                 self._check_stagnation(island, strategy)
+
+    def tell_repeats(self, proposals: Sequence[Proposal]) -> None:
+        """Charge each operator for its proposals the loop dropped as known candidates, as
+        for a verified one that gained nothing: refinements that keep landing on the
+        optimum already found (a corner of the box, a symmetric twin) lose their share
+        instead of taking every batch until the run stops for lack of new candidates."""
+        for proposal in proposals:
+            if proposal.proposer in OPERATORS and proposal.meta.get("target") is not None:
+                calls = VERIFY_CALLS + self._refinement_cost(proposal.meta)
+                self.operators.credit(OPERATORS.index(proposal.proposer), 0.0, calls)
 
     def _pause_if_slow(self, results: Sequence[Scored]) -> None:
         """Pause the refining operators after a refinement stopped as slow (see the module

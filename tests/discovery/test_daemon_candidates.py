@@ -7,7 +7,7 @@ import pytest
 
 from discovery.jobs import job_spec, submit_job
 from discovery.runner import run_task
-from discovery.testing import write_task
+from discovery.testing import VECTOR_EVOLUTION_ONLY, write_task
 from memory import Store
 from tests.discovery.daemon_clients import api_client
 
@@ -36,7 +36,8 @@ TASKS = {
         "seed": ["CCO", "c1ccccc1O", "CC(=O)N"],
         "proposer": {"kind": "graph_ga"},
     },
-    "vector": {},
+    # refined random restarts have no parents: evolve from a seed for a lineage to walk
+    "vector": {"seed": [0.9, 0.1, 0.9, 0.1], "proposer": VECTOR_EVOLUTION_ONLY},
 }
 
 

@@ -17,7 +17,7 @@ from discovery.jobs import job_spec, submit_job
 from discovery.lineage import lineage
 from discovery.report import best_curve
 from discovery.runner import run_task
-from discovery.testing import SPHERE_EVALUATOR, write_task
+from discovery.testing import SPHERE_EVALUATOR, VECTOR_EVOLUTION_ONLY, write_task
 from memory import Store
 from memory.jobs import JobQueue
 from tests.fixtures.ensemble import finished_ensemble_job
@@ -68,7 +68,10 @@ def cards(driver, section):
 def test_clicking_a_job_shows_its_curve_top_candidates_and_lineage(tmp_path, browser):
     home = tmp_path / "home"
     store = Store.at_home(home)
-    task = write_task(tmp_path / "task", evaluation={"sandbox": False})
+    # without refinements the best descends from earlier candidates: a lineage to show
+    task = write_task(
+        tmp_path / "task", evaluation={"sandbox": False}, proposer=VECTOR_EVOLUTION_ONLY
+    )
     done = submit_job(store, task, name="done")
     waiting = submit_job(store, task, name="waiting")
     run_task(job_spec(store, done), store, home / "results", resume=done.run_id)

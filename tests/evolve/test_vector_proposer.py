@@ -9,7 +9,7 @@ import pytest
 
 from discovery.runner import run_task
 from discovery.spec import load_task
-from discovery.testing import write_task
+from discovery.testing import VECTOR_EVOLUTION_ONLY, write_task
 from evolve import Context, Member, Objective, Problem, Scored, VectorSpace
 from evolve.problem import decode_vector, encode_vector
 from evolve.proposers.portfolio import VERIFY_CALLS, memory_decay
@@ -160,6 +160,7 @@ def test_through_the_loop_adopting_polished_artifacts_beats_ignoring_them(tmp_pa
             tmp_path / str(give),
             LAMARCKIAN_EVALUATOR,
             params={"give_polished": give},
+            proposer=VECTOR_EVOLUTION_ONLY,  # the loop's own refinement would blur the two
             budget={"evaluations": 60},
             evaluation={"sandbox": False},
         )
@@ -298,3 +299,37 @@ def test_a_state_saved_before_the_hop_arm_existed_loads_with_a_fresh_portfolio()
     assert len(restored.operators.priors) == len(restored.operators.calls) == 6
     assert restored.polished == proposer.polished
     assert restored.propose(context(start_population(), 3), 8)
+
+
+def test_an_operator_with_a_prior_share_of_zero_never_proposes():
+    proposer = VectorEvolution(problem(), polish_fraction=0, restart_fraction=0, hop_fraction=0)
+    population = start_population()
+    for generation in range(1, 6):
+        proposals = proposer.propose(context(population, generation), 200)
+        assert len(proposals) == 200
+        assert not [p for p in proposals if p.proposer in REFINING]
+
+
+def test_a_refinement_dropped_as_a_repeat_is_charged_and_gains_nothing():
+    from evolve.refinement import INNER_CALLS_META
+
+    proposer = VectorEvolution(problem(), refine_calls=500)
+    proposals = proposer.propose(context(start_population(), 1), 400)
+    restart = next(p for p in proposals if p.proposer == "restart")
+    calls, spent = proposer.operators.calls[4], proposer.operators.spent
+    repeat = replace(restart, meta={**restart.meta, INNER_CALLS_META: 480})
+    proposer.tell_repeats([repeat])
+    cost = VERIFY_CALLS + 480
+    assert proposer.operators.spent == spent + cost
+    assert proposer.operators.calls[4] == pytest.approx(calls * memory_decay(cost, spent) + cost)
+    assert proposer.operators.gains[4] == 0.0
+
+
+def test_refinements_are_drawn_from_the_first_batch_of_a_small_run():
+    # before any refinement is measured it is charged a short L-BFGS-B run, not its whole
+    # budget of calls: a 48-evaluation run must get refinements from its first batches
+    drawn = []
+    for seed in range(50):
+        proposals = VectorEvolution(problem()).propose(context(start_population(), 1, seed), 8)
+        drawn.append(sum(p.proposer in REFINING for p in proposals))
+    assert np.mean(drawn) >= 2.0  # a quarter of the batch or more
