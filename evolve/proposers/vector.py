@@ -1,7 +1,7 @@
 """Offline default proposer for real vectors: CMA-ES per island, crossover, local steps,
 and in-sandbox local optimization of good members and of random starts.
 
-Each generation's batch mixes six operators:
+Each generation's batch mixes seven operators:
 
 - CMA-ES samples (Hansen, 2016, arXiv:1604.00772; the `cmaes` package), one search
   distribution per island, centred on the island's parent and restarted with a larger step
@@ -19,7 +19,12 @@ Each generation's batch mixes six operators:
 - `hop`: the same local optimization from a perturbation of the best member (a Gaussian
   step of 1 % to 30 % of the box, on all coordinates or a few, or a uniform reset of a
   few): basin hopping (Wales & Doye 1997, J. Phys. Chem. A 101:5111), the method of
-  choice for energies with many smooth minima such as atomic clusters.
+  choice for energies with many smooth minima such as atomic clusters;
+- `cma_run`: a whole CMA-ES run from a uniform random start inside the sandbox (method
+  `cma` of `science.refine`: thousands of samples without a verification each, then a
+  local optimization of its best): a global search for scores whose local optima are many
+  and poor (max-min problems), where the per-proposal CMA-ES above pays a verification per
+  sample.
 
 The batch is shared among operators by measured yield, improvement of the best per
 evaluator call (`evolve.proposers.portfolio`), so an easy task converges to multi-start
@@ -57,8 +62,8 @@ from evolve.refinement import INNER_CALLS_META, REFINE_META, SECONDS_META, STOPP
 INVALID_PENALTY = 1e12
 POLISHED_ARTIFACT = "polished"
 REFINE_SCALES = (1e-4, 1e-3, 1e-2, 3e-2, 1e-1, 3e-1)
-OPERATORS = ("cmaes", "crossover", "refine", "polish", "restart", "hop")
-REFINING = ("polish", "restart", "hop")  # operators whose proposals the loop refines
+OPERATORS = ("cmaes", "crossover", "refine", "polish", "restart", "hop", "cma_run")
+REFINING = ("polish", "restart", "hop", "cma_run")  # operators whose proposals the loop refines
 HOP_LEVELS = (2, 3, 4, 5, 6)  # the perturbations of a hop: REFINE_SCALES[2:] and the reset
 MEMORY = 0.99  # decay of the step-scale success statistics per scored proposal
 MIN_CMA_PRIOR = 0.1
@@ -76,9 +81,9 @@ class VectorEvolution:
     """CMA-ES islands + crossover + multi-scale refinement over a box (`problem.vector`).
 
     Options (the task's `proposer:` keys): `sigma` (CMA-ES initial step, share of the box),
-    `crossover_fraction`, `refine_fraction`, `polish_fraction`, `restart_fraction` and
-    `hop_fraction` (prior shares of the evaluator's time, 0 to switch an operator off;
-    CMA-ES has the rest),
+    `crossover_fraction`, `refine_fraction`, `polish_fraction`, `restart_fraction`,
+    `hop_fraction` and `cma_run_fraction` (prior shares of the evaluator's time, 0 to
+    switch an operator off; CMA-ES has the rest),
     `subset_fraction` (share of coordinates a sparse move touches),
     `stagnation_generations` (CMA-ES generations without progress on an island before a
     restart), `refine_calls`, `refine_seconds` and `refine_method` (the budget and method
@@ -96,6 +101,7 @@ class VectorEvolution:
         polish_fraction: float = 0.2,
         restart_fraction: float = 0.2,
         hop_fraction: float = 0.1,
+        cma_run_fraction: float = 0.1,
         subset_fraction: float = 0.1,
         stagnation_generations: int = 30,
         refine_calls: int = 20000,
@@ -130,11 +136,13 @@ class VectorEvolution:
             polish_fraction,
             restart_fraction,
             hop_fraction,
+            cma_run_fraction,
         ]
         cma_fraction = max(MIN_CMA_PRIOR, 1.0 - sum(fractions))
         cheap = VERIFY_CALLS
         refined = VERIFY_CALLS + min(refine_calls, PRIOR_REFINE_ITERATIONS * (self.space.size + 1))
-        costs = [cheap, cheap, cheap, refined, refined, refined]
+        whole_run = VERIFY_CALLS + refine_calls  # a CMA-ES run takes thousands of samples
+        costs = [cheap, cheap, cheap, refined, refined, refined, whole_run]
         self.operators = Portfolio([cma_fraction, *fractions], costs)
 
     # vectors ---------------------------------------------------------------------------------
@@ -175,6 +183,7 @@ class VectorEvolution:
             "polish": lambda k: self._polishes(context, k),
             "restart": lambda k: [self._restart(context.rng) for _ in range(k)],
             "hop": lambda k: [self._hop(context) for _ in range(k)],
+            "cma_run": lambda k: [self._cma_run(context.rng) for _ in range(k)],
         }
         target = context.best.fitness if context.best is not None else None
         proposals = []
@@ -204,7 +213,7 @@ class VectorEvolution:
         return list(unique.values())
 
     def _available(self, context: Context) -> list[int]:
-        arms = [OPERATORS.index(name) for name in ("cmaes", "restart")]
+        arms = [OPERATORS.index(name) for name in ("cmaes", "restart", "cma_run")]
         if len(self._parents(context)) >= 2:
             arms.append(OPERATORS.index("crossover"))
         if context.best is not None:
@@ -294,6 +303,12 @@ class VectorEvolution:
         """Local optimization from a uniform random start in the box."""
         start = rng.uniform(self.space.low, self.space.high, self.space.size)
         return self._proposal(start, (), "restart", **{REFINE_META: self.request})
+
+    def _cma_run(self, rng: np.random.Generator) -> Proposal:
+        """A whole CMA-ES run, then local optimization, from a uniform random start."""
+        start = rng.uniform(self.space.low, self.space.high, self.space.size)
+        request = {**self.request, "method": "cma"}
+        return self._proposal(start, (), "cma_run", **{REFINE_META: request})
 
     def _refinement_cost(self, meta: dict[str, Any]) -> float:
         """Evaluator calls a refinement is charged: those it made, or, when it ran out of

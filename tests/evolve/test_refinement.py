@@ -115,6 +115,8 @@ def test_on_a_smooth_score_the_evolution_strategy_is_skipped_once_lbfgsb_converg
         ("powell", True),
         ("nelder-mead", True),
         ("slsqp", True),
+        ("cma", True),
+        ("cma", False),
     ],
 )
 def test_refinement_is_deterministic(method, structured):
@@ -127,6 +129,23 @@ def test_refinement_is_deterministic(method, structured):
     ]
     assert runs[0].artifacts == runs[1].artifacts
     assert runs[0].metrics == runs[1].metrics
+
+
+def rastrigin(candidate):
+    """Rastrigin's function: a global minimum 0 at the origin among ~10^4 local minima."""
+    x = np.asarray(candidate)
+    return {"value": float(10 * x.size + np.sum(x**2 - 10 * np.cos(2 * np.pi * x)))}
+
+
+def test_a_cma_run_finds_the_global_minimum_where_a_descent_stops_in_a_local_one():
+    box = {"direction": "minimize", "low": -5.12, "high": 5.12, "max_calls": 20000}
+    start = [3.3, -2.1, 4.4, -3.7]
+    descent = refine_verdict(rastrigin, start, {}, Refinement("value", **box))
+    search = refine_verdict(rastrigin, start, {}, Refinement("value", method="cma", **box))
+    assert descent.metrics["value"] > 1.0  # a local minimum near the start
+    assert search.metrics["value"] < 1e-8
+    assert search.artifacts["method"] == "cma+lbfgsb-es"
+    assert search.artifacts["inner_calls"] <= 20000
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from discovery.testing import VECTOR_EVOLUTION_ONLY, write_task
 from evolve import Context, Member, Objective, Problem, Scored, VectorSpace
 from evolve.problem import decode_vector, encode_vector
 from evolve.proposers.portfolio import VERIFY_CALLS, memory_decay
-from evolve.proposers.vector import REFINING, VectorEvolution
+from evolve.proposers.vector import OPERATORS, REFINING, VectorEvolution
 from memory import Store, candidate_hash
 
 SIZE = 6
@@ -296,13 +296,14 @@ def test_a_state_saved_before_the_hop_arm_existed_loads_with_a_fresh_portfolio()
     state["operators"] = older  # five arms, no spending: as written before this pass
     restored = VectorEvolution(problem())
     restored.load_state_dict(state)
-    assert len(restored.operators.priors) == len(restored.operators.calls) == 6
+    assert len(restored.operators.priors) == len(restored.operators.calls) == len(OPERATORS)
     assert restored.polished == proposer.polished
     assert restored.propose(context(start_population(), 3), 8)
 
 
 def test_an_operator_with_a_prior_share_of_zero_never_proposes():
-    proposer = VectorEvolution(problem(), polish_fraction=0, restart_fraction=0, hop_fraction=0)
+    off = {f"{name}_fraction": 0 for name in REFINING}
+    proposer = VectorEvolution(problem(), **off)
     population = start_population()
     for generation in range(1, 6):
         proposals = proposer.propose(context(population, generation), 200)
