@@ -99,7 +99,7 @@ class VectorEvolution:
         crossover_fraction: float = 0.1,
         refine_fraction: float = 0.2,
         polish_fraction: float = 0.2,
-        restart_fraction: float = 0.2,
+        restart_fraction: float = 0.1,
         hop_fraction: float = 0.1,
         cma_run_fraction: float = 0.1,
         subset_fraction: float = 0.1,
@@ -280,6 +280,7 @@ class VectorEvolution:
         """`x` moved at `level`: a Gaussian step of REFINE_SCALES[level] of the box on all
         coordinates or on a few, or (the last level) a uniform reset of a few."""
         few = rng.random(x.shape) < max(self.subset_fraction, 2.0 / x.size)
+        few[rng.integers(x.size)] = True  # never none: a move that moves nothing is a repeat
         if level == len(REFINE_SCALES):
             x[few] = rng.uniform(self.space.low, self.space.high, int(few.sum()))
             return x
