@@ -30,14 +30,9 @@ def test_run_reaches_the_optimum_of_a_sphere_in_48_evaluations(tmp_path):
     assert max(scores) > -1e-10  # the optimum is 0; refinements of random starts reach it
 
 
-# without refinements proposals go where CMA-ES samples: the runs that test the loop's error
-# handling do meet the evaluator's bad region
-EVOLUTION_ONLY = VECTOR_EVOLUTION_ONLY
-
-
 def test_run_improves_on_a_sphere_by_evolution_alone(tmp_path):
     task = write_task(
-        tmp_path / "task", budget={"evaluations": 200}, proposer=EVOLUTION_ONLY, **FAST
+        tmp_path / "task", budget={"evaluations": 200}, proposer=VECTOR_EVOLUTION_ONLY, **FAST
     )
     store, result = run(tmp_path, task)
     records = history(store, result.run_id)
@@ -90,8 +85,12 @@ def test_raising_evaluator_marks_candidates_invalid_and_the_run_goes_on(tmp_path
             raise ValueError("first coordinate too large")
         return {"score": -sum(candidate)}
     """
+    # without refinements proposals go where CMA-ES samples, so they meet the bad region
     task = write_task(
-        tmp_path / "task", source=source, objective={"metric": "score"}, proposer=EVOLUTION_ONLY
+        tmp_path / "task",
+        source=source,
+        objective={"metric": "score"},
+        proposer=VECTOR_EVOLUTION_ONLY,
     )
     store, result = run(tmp_path, task)
     records = history(store, result.run_id)
@@ -113,8 +112,12 @@ def test_a_verdict_without_the_objective_is_invalid_not_a_crash(tmp_path):
     def evaluate(candidate):
         return {"score": 1.0} if candidate[0] < 0.5 else {"other": 1.0}
     """
+    # without refinements proposals go where CMA-ES samples, so they meet the bad region
     task = write_task(
-        tmp_path / "task", source=source, objective={"metric": "score"}, proposer=EVOLUTION_ONLY
+        tmp_path / "task",
+        source=source,
+        objective={"metric": "score"},
+        proposer=VECTOR_EVOLUTION_ONLY,
     )
     store, result = run(tmp_path, task)
     records = history(store, result.run_id)
