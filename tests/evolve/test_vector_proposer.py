@@ -334,3 +334,16 @@ def test_refinements_are_drawn_from_the_first_batch_of_a_small_run():
         proposals = VectorEvolution(problem()).propose(context(start_population(), 1, seed), 8)
         drawn.append(sum(p.proposer in REFINING for p in proposals))
     assert np.mean(drawn) >= 2.0  # a quarter of the batch or more
+
+
+def test_a_cma_run_asks_for_a_cma_refinement_from_a_random_start():
+    from evolve.refinement import REFINE_META
+
+    proposer = VectorEvolution(problem(), refine_calls=50, refine_method="lbfgsb")
+    proposals = proposer.propose(context(start_population(), 1), 400)
+    runs = [p for p in proposals if p.proposer == "cma_run"]
+    assert runs and all(p.parents == () for p in runs)
+    assert all(p.meta[REFINE_META] == {**proposer.request, "method": "cma"} for p in runs)
+    assert proposer.request["method"] == "lbfgsb"  # the other refinements keep theirs
+    starts = {p.content for p in runs}
+    assert len(starts) == len(runs)  # independent uniform starts
