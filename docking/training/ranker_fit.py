@@ -43,8 +43,13 @@ class CrossValidation:
     loss: float
 
 
+def _ranks_something(rmsd: np.ndarray) -> bool:
+    """Whether a list holds both near-native (< 2 Å) and other poses."""
+    return 0 < (rmsd < SUCCESS_ANGSTROM).sum() < len(rmsd)
+
+
 def _informative(lists: Sequence[PoseList]) -> list[PoseList]:
-    return [p for p in lists if 0 < (p.rmsd < SUCCESS_ANGSTROM).sum() < len(p.rmsd)]
+    return [p for p in lists if _ranks_something(p.rmsd)]
 
 
 def _loss_and_grad(w: np.ndarray, lists: list[tuple[np.ndarray, np.ndarray]], l2: float):
@@ -78,16 +83,16 @@ def fit_weights(
     return mean, scale, result.x
 
 
-def _held_out(lists, train, test, columns, l2) -> tuple[list[bool], list[bool], list[float]]:
-    mean, scale, w = fit_weights([lists[i] for i in train], columns, l2)
+def _held_out(lists, train, test, features, l2) -> tuple[list[bool], list[bool], list[float]]:
+    ranker = _ranker([lists[i] for i in train], features, l2)
+    columns = [FEATURES.index(f) for f in features]
     hits, vina_hits, losses = [], [], []
     for p in (lists[i] for i in test):
-        s = ((p.features[:, columns] - mean) / scale) @ w
+        s = ranker.scores(p.features[:, columns])
         hits.append(bool(p.rmsd[int(np.argmax(s))] < SUCCESS_ANGSTROM))
         vina_hits.append(bool(p.rmsd[int(np.argmin(p.vina_score))] < SUCCESS_ANGSTROM))
-        near = p.rmsd < SUCCESS_ANGSTROM
-        if 0 < near.sum() < len(near):
-            losses.append(float(-(s - logsumexp(s))[near].mean()))
+        if _ranks_something(p.rmsd):
+            losses.append(float(-(s - logsumexp(s))[p.rmsd < SUCCESS_ANGSTROM].mean()))
     return hits, vina_hits, losses
 
 
@@ -96,14 +101,13 @@ def cross_validate(
 ) -> CrossValidation:
     """Top-1 and loss of the ranker on held-out complexes: the complexes (sorted ids)
     are dealt into `folds` groups, each held out once."""
-    columns = [FEATURES.index(f) for f in features]
     ids = sorted({p.pdb_id for p in lists})
     fold_of = {pdb_id: index % folds for index, pdb_id in enumerate(ids)}
     hits, vina_hits, losses = [], [], []
     for fold in range(folds):
         test = [i for i, p in enumerate(lists) if fold_of[p.pdb_id] == fold]
         train = [i for i, p in enumerate(lists) if fold_of[p.pdb_id] != fold]
-        h, v, loss = _held_out(lists, train, test, columns, l2)
+        h, v, loss = _held_out(lists, train, test, features, l2)
         hits, vina_hits, losses = hits + h, vina_hits + v, losses + loss
     return CrossValidation(
         tuple(features),
@@ -124,14 +128,20 @@ def choose(
     return best, results
 
 
-def fit_ranker(lists: Sequence[PoseList], chosen: CrossValidation, record: dict) -> PoseRanker:
-    """The ranker on every training list with the chosen features and λ."""
-    columns = [FEATURES.index(f) for f in chosen.features]
-    mean, scale, w = fit_weights(lists, columns, chosen.l2)
+def _ranker(
+    lists: Sequence[PoseList], features: Sequence[str], l2: float, record: dict | None = None
+) -> PoseRanker:
+    """The ranker fit on `lists` with `features` and λ = `l2`."""
+    mean, scale, w = fit_weights(lists, [FEATURES.index(f) for f in features], l2)
     return PoseRanker(
-        chosen.features,
+        tuple(features),
         tuple(mean.round(6).tolist()),
         tuple(scale.round(6).tolist()),
         tuple(w.round(6).tolist()),
-        record,
+        record or {},
     )
+
+
+def fit_ranker(lists: Sequence[PoseList], chosen: CrossValidation, record: dict) -> PoseRanker:
+    """The ranker on every training list with the chosen features and λ."""
+    return _ranker(lists, chosen.features, chosen.l2, record)
