@@ -10,7 +10,7 @@ calling RDKit again. Answering never uses this module.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from rdkit import Chem, DataStructs
@@ -129,8 +129,14 @@ def most_similar_success(
     products = [Chem.MolFromSmiles(e.smiles) for e in edits]
     sims = similarities(source, products)
     properties, groups = goal_columns(goal)
+    measured = label_edits(source, [], properties, groups, products=[])  # the source, once
     for i in np.argsort(-sims, kind="stable"):
-        labels = label_edits(source, [edits[i]], properties, groups, products=[products[i]])
+        labels = replace(
+            measured,
+            properties=np.asarray([_properties(products[i], properties)], dtype=np.float64),
+            counts=np.asarray([_counts(products[i], groups)], dtype=np.float64),
+            similarity=sims[i : i + 1],
+        )
         if labels.success(goal)[0]:
             return int(i), sims
     return None, sims
