@@ -123,17 +123,14 @@ def vina_rmsd(apo: Path, crystal: Chem.Mol, centre: np.ndarray, work: Path) -> d
     the apo protein with Open Babel hydrogens at pH 7.4; ligand prepared as molopt.vina
     does). Returns RMSD of the top pose and seconds."""
     from meeko import PDBQTMolecule, RDKitMolCreate
-    from openbabel import pybel
     from vina import Vina
 
     from science.vina.prepare import prepare_ligand
+    from science.vina.site import write_receptor
 
     began = time.perf_counter()
-    receptor = next(pybel.readfile("pdb", str(apo)))
-    receptor.OBMol.AddHydrogens(False, True, 7.4)
-    receptor_file = work / f"{apo.stem}.pdbqt"
-    receptor.write("pdbqt", str(receptor_file), overwrite=True, opt={"r": None, "x": None})
-    ligand = prepare_ligand(Chem.RemoveHs(crystal), seed=0)
+    receptor_file = write_receptor(apo, work / f"{apo.stem}.pdbqt")
+    ligand = prepare_ligand(Chem.RemoveHs(crystal), seed=0, dockstring_rules=False)
     engine = Vina(sf_name="vina", cpu=1, seed=1, verbosity=0)
     engine.set_receptor(str(receptor_file))
     engine.set_ligand_from_string(ligand.pdbqt)

@@ -130,7 +130,7 @@ def sample_poses(
     graph = Chem.RemoveHs(load_ligand(request.ligand), sanitize=False)
     poses = []
     for seed in options.seeds:
-        ligand = prepare_ligand(graph, seed=seed).mol
+        ligand = prepare_ligand(graph, seed=seed, dockstring_rules=False).mol
         site = Site(receptor, ligand, centre, ligand_box(ligand, options.box_margin), seed=seed)
         poses += site.dock(options.exhaustiveness, options.poses_per_seed)
     if not poses:

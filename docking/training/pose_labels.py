@@ -179,7 +179,7 @@ def run_job(
 ) -> list[tuple[Chem.Mol, float]]:
     """The poses of one job with their Vina scores (`run_complex` labels them)."""
     rng = _rng(item.pdb_id, kind, seed)
-    ligand = prepare_ligand(Chem.RemoveHs(item.crystal), seed=seed).mol
+    ligand = prepare_ligand(Chem.RemoveHs(item.crystal), seed=seed, dockstring_rules=False).mol
     box = ligand_box(ligand, settings.box_margin)
     centre = Chem.RemoveHs(item.crystal, sanitize=False).GetConformer().GetPositions().mean(0)
     if kind == "vina":

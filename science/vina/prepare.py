@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 
 from meeko import MoleculePreparation, PDBQTWriterLegacy
 from openbabel import openbabel as ob
@@ -32,6 +33,10 @@ log = logging.getLogger(__name__)
 PROTONATIONS = ("openbabel", "none")
 EMBED_ATTEMPTS_PER_ATOM = 10  # dockstring's `embed_mol(attempt_factor=10)`
 FORCE_FIELD_ITERATIONS = 1000  # dockstring's `refine_mol_with_ff(max_iters=1000)`
+# Outside dockstring's rules (a given ligand to redock): the most iterations a large, floppy
+# ligand gets; the stapled peptides of the PDBbind time split (112-132 heavy atoms) converge
+# in 2,000-7,000.
+RELAXED_FORCE_FIELD_ITERATIONS = 10_000
 
 ob.obErrorLog.SetOutputLevel(ob.obError)  # Open Babel's warnings would flood stderr
 
@@ -74,29 +79,49 @@ def protonated_mol(mol: Chem.Mol, protonation: str, ph: float) -> Chem.Mol:
     return protonated
 
 
-def embed(mol: Chem.Mol, seed: int) -> Chem.Mol:
-    """One 3D conformer with hydrogens (RDKit ETKDG, then MMFF94 or UFF), as dockstring does."""
+def embed(mol: Chem.Mol, seed: int, dockstring_rules: bool = True) -> Chem.Mol:
+    """One 3D conformer with hydrogens (RDKit ETKDG, then MMFF94 or UFF), as dockstring does.
+
+    With `dockstring_rules` off, a ligand those rules reject for its size alone is kept:
+    ETKDG starts from random coordinates when it fails from the distance-geometry
+    eigenvectors (RDKit's advice for large molecules), and the force field gets up to
+    `RELAXED_FORCE_FIELD_ITERATIONS` iterations."""
     mol = Chem.AddHs(mol)
     attempts = EMBED_ATTEMPTS_PER_ATOM * mol.GetNumAtoms()
-    if AllChem.EmbedMolecule(mol, randomSeed=seed, maxAttempts=attempts) != 0:
+    found = AllChem.EmbedMolecule(mol, randomSeed=seed, maxAttempts=attempts) == 0
+    if not found and not dockstring_rules:
+        found = (
+            AllChem.EmbedMolecule(mol, randomSeed=seed, maxAttempts=attempts, useRandomCoords=True)
+            == 0
+        )
+    if not found:
         raise LigandPreparationError(
             f"RDKit found no 3D conformer in {attempts} attempts: strained or impossible "
             "geometry (e.g. a trans double bond in a small ring)"
         )
-    if AllChem.MMFFHasAllMoleculeParams(mol):
-        unconverged = AllChem.MMFFOptimizeMolecule(
-            mol, mmffVariant="MMFF94", maxIters=FORCE_FIELD_ITERATIONS
-        )
-    elif AllChem.UFFHasAllMoleculeParams(mol):
-        unconverged = AllChem.UFFOptimizeMolecule(mol, maxIters=FORCE_FIELD_ITERATIONS)
-    else:
-        raise LigandPreparationError("neither MMFF94 nor UFF has parameters for every atom")
-    if unconverged:
+    iterations = FORCE_FIELD_ITERATIONS if dockstring_rules else RELAXED_FORCE_FIELD_ITERATIONS
+    if not _relax(mol, iterations):
         raise LigandPreparationError(
-            f"the force-field relaxation did not converge in {FORCE_FIELD_ITERATIONS} "
-            "iterations (dockstring rejects such ligands too): propose a less floppy molecule"
+            f"the force-field relaxation did not converge in {iterations} iterations"
+            + (" (dockstring rejects such ligands too)" if dockstring_rules else "")
+            + ": propose a less floppy molecule"
         )
     return mol
+
+
+def _relax(mol: Chem.Mol, iterations: int) -> bool:
+    """MMFF94 (UFF where MMFF94 has no parameters) in runs of dockstring's 1,000 iterations
+    up to `iterations` in all; True when it converged."""
+    if AllChem.MMFFHasAllMoleculeParams(mol):
+        run = partial(AllChem.MMFFOptimizeMolecule, mol, mmffVariant="MMFF94")
+    elif AllChem.UFFHasAllMoleculeParams(mol):
+        run = partial(AllChem.UFFOptimizeMolecule, mol)
+    else:
+        raise LigandPreparationError("neither MMFF94 nor UFF has parameters for every atom")
+    for _ in range(iterations // FORCE_FIELD_ITERATIONS):
+        if run(maxIters=FORCE_FIELD_ITERATIONS) == 0:
+            return True
+    return False
 
 
 def write_pdbqt(mol: Chem.Mol) -> str:
@@ -114,10 +139,15 @@ def write_pdbqt(mol: Chem.Mol) -> str:
 
 
 def prepare_ligand(
-    mol: Chem.Mol, seed: int, protonation: str = "openbabel", ph: float = 7.4
+    mol: Chem.Mol,
+    seed: int,
+    protonation: str = "openbabel",
+    ph: float = 7.4,
+    dockstring_rules: bool = True,
 ) -> Ligand:
-    """A standardized molecule (no hydrogens, one fragment) made into a Vina ligand."""
+    """A standardized molecule (no hydrogens, one fragment) made into a Vina ligand.
+    `dockstring_rules` off keeps a large given ligand dockstring would reject (`embed`)."""
     charged = protonated_mol(mol, protonation, ph)
-    embedded = embed(charged, seed)
+    embedded = embed(charged, seed, dockstring_rules)
     log.debug("ligand %s embedded with seed %d", Chem.MolToSmiles(charged), seed)
     return Ligand(smiles=Chem.MolToSmiles(charged), mol=embedded, pdbqt=write_pdbqt(embedded))

@@ -12,12 +12,14 @@ the pose's position, orientation and torsions) as many poses of that ligand as w
 
 from __future__ import annotations
 
+import io
 import logging
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from Bio.PDB import PDBIO, PDBParser
 from meeko import PDBQTMolecule, RDKitMolCreate
 from openbabel import pybel
 from rdkit import Chem
@@ -41,12 +43,29 @@ class Pose:
     vina_score: float
 
 
-def write_receptor(protein_pdb: Path, out: Path, ph: float = 7.4) -> Path:
-    """Rigid receptor PDBQT of a protein PDB: Open Babel hydrogens at `ph`, no torsion tree."""
+def standard_pdb(protein_pdb: Path) -> str:
+    """The protein's first model as standard PDB text: Biopython reads what Open Babel
+    refuses (a FoldX or modelling header before the first record, atoms without the element
+    columns, as in AlphaFold models patched by FoldX) and writes every atom back with its
+    element."""
     try:
-        receptor = next(pybel.readfile("pdb", str(protein_pdb)))
-    except (OSError, StopIteration) as exc:
-        raise VinaRunError(f"Open Babel cannot read the protein {protein_pdb}: {exc}") from exc
+        structure = PDBParser(QUIET=True).get_structure("protein", str(protein_pdb))
+        model = next(iter(structure))
+    except (OSError, ValueError, StopIteration) as exc:
+        raise VinaRunError(
+            f"cannot read the protein {protein_pdb}: {str(exc) or 'no ATOM or HETATM records'}"
+        ) from exc
+    out = io.StringIO()
+    writer = PDBIO()
+    writer.set_structure(model)
+    writer.save(out)
+    return out.getvalue()
+
+
+def write_receptor(protein_pdb: Path, out: Path, ph: float = 7.4) -> Path:
+    """Rigid receptor PDBQT of a protein PDB: Open Babel hydrogens at `ph`, no torsion tree.
+    The PDB passes through `standard_pdb` first, so Open Babel always gets records it reads."""
+    receptor = pybel.readstring("pdb", standard_pdb(protein_pdb))
     if receptor.OBMol.NumAtoms() == 0:
         raise VinaRunError(f"the protein {protein_pdb} has no atoms Open Babel can read")
     receptor.OBMol.AddHydrogens(False, True, ph)
