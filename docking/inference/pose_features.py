@@ -75,7 +75,7 @@ def _rescore(
     ligands: list[str], receptor_pdbqt: Path, box, name: str, weights: list[float] | None
 ) -> np.ndarray:
     """Intermolecular energy of each ligand PDBQT under scoring function `name` (weights)."""
-    from vina import Vina  # after Open Babel (science.vina.prepare): the reverse aborts (SWIG)
+    from vina import Vina
 
     vina = Vina(sf_name=name, cpu=1, verbosity=0)
     vina.set_receptor(str(receptor_pdbqt))

@@ -6,3 +6,8 @@ meeko's PDBQT) and `score` docks it with the `vina` Python package. Both the doc
 oracles (`molopt.vina`) and the docking model's pretraining poses (`docking.training.vina_poses`)
 use them, so they live here, below both in the import order.
 """
+
+# Open Babel's pybel is imported before any `vina` import below this package: pybel
+# imported after `vina` aborts the process (a SWIG `stop_iteration` thrown across the two
+# extension modules), and a user's code may import pybel after docking.
+from openbabel import pybel as _pybel  # noqa: E402, F401 - needed for its import order

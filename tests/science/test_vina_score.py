@@ -26,3 +26,13 @@ def test_the_same_seed_gives_the_same_score(paracetamol):
 def test_seed_zero_is_refused(paracetamol):
     with pytest.raises(VinaRunError, match="pass a non-zero seed"):
         dock(paracetamol, load_target("ABL1"), seed=0)
+
+
+def test_open_babel_imported_after_vina_does_not_abort_the_process():
+    """`vina` then pybel aborts Python (SWIG); importing this package first makes it safe."""
+    import subprocess
+    import sys
+
+    code = "import science.vina.score, vina; from openbabel import pybel; print('alive')"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() == "alive", done.stderr[-500:]
