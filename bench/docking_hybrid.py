@@ -17,6 +17,7 @@ bench/results/docking_hybrid.json.
 
     python -m bench.docking_hybrid --set val --exhaustiveness 8
     python -m bench.docking_hybrid --set timesplit --count 50
+    python -m bench.docking_hybrid --set timesplit --count 50 --retry-failed   # after a fix
 """
 
 from __future__ import annotations
@@ -164,6 +165,14 @@ def summarise(records: list[dict]) -> dict:
     return out
 
 
+def drop_failed_rows(log: Path) -> None:
+    """Remove the rows of complexes that failed (after a fix, so they run again)."""
+    rows = [line for line in log.read_text().splitlines() if line.strip()]
+    kept = [line for line in rows if "error" not in json.loads(line)]
+    log.write_text("".join(line + "\n" for line in kept))
+    print(f"{len(rows) - len(kept)} failed rows dropped from {log}")  # noqa: T201
+
+
 def main() -> None:
     """Run the bench (resuming its JSON-lines file) and save the summary."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -177,8 +186,13 @@ def main() -> None:
     parser.add_argument("--label", default="", help="suffix of the summary's label")
     parser.add_argument("--max-minutes", type=float, default=60.0)
     parser.add_argument("--log", type=Path, default=None, help="JSON lines [bench/results/...]")
+    parser.add_argument(
+        "--retry-failed", action="store_true", help="drop the failed rows and run them again"
+    )
     args = parser.parse_args()
     log = args.log or ROOT / "bench" / "results" / f"docking_hybrid_{args.set}.jsonl"
+    if args.retry_failed and log.exists():
+        drop_failed_rows(log)
     done = {json.loads(line)["pdb_id"] for line in log.open()} if log.exists() else set()
     models = (
         load_ranker(args.ranker or default_ranker()),
